@@ -1,0 +1,1 @@
+"""Framework-free, I/O-free core: configuration, validation, identity, errors, rendering."""
