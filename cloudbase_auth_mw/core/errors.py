@@ -23,6 +23,7 @@
         │   Unauthenticated, RateLimited, InvalidGrant, InvalidClient, UnauthorizedClient,
         │   InvalidPassword, InvalidVerificationCode, CaptchaRequired, CaptchaInvalid,
         │   UserBlocked, UserPending, InvalidStatus, ServiceError
+        │                                   └── ServiceUnreachable   no HTTP answer at all
         └── (any other ``error`` string maps to ApiError itself, ``error`` kept verbatim)
 
 Messages never contain a token, refresh token or secret.
@@ -279,6 +280,13 @@ class ServiceError(ApiError):
     """``internal``/``unknown``/``unavailable`` or a non-JSON answer: the provider failed."""
 
     error_name = "internal"
+
+
+class ServiceUnreachable(ServiceError):
+    """No HTTP answer at all (refused, reset, timed out): what the official client calls
+    ``unreachable``. Raised by the API client from the driver's ``TransportError``."""
+
+    error_name = "unreachable"
 
 
 API_ERRORS: Mapping[str, type[ApiError]] = {
