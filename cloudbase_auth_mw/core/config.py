@@ -14,6 +14,7 @@ import difflib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, get_args
 
 from .errors import ConfigurationError
@@ -109,12 +110,12 @@ class CloudBaseAuthConfig:
         _validate(self)
 
     # ---------------------------------------------------------------- derived values
-    @property
+    @cached_property
     def effective_client_id(self) -> str:
         """The client id sent to CloudBase: ``client_id`` or, by default, the env id."""
         return self.client_id or self.env_id
 
-    @property
+    @cached_property
     def api_origin(self) -> str:
         """Scheme and host of the Auth API, without a trailing slash."""
         if self.base_url:
@@ -125,16 +126,20 @@ class CloudBaseAuthConfig:
             return f"https://{self.env_id}.api.intl.tcloudbasegateway.com"
         return f"https://{self.env_id}.api.tcloudbasegateway.com"
 
-    @property
+    @cached_property
     def api_base(self) -> str:
         """``{origin}{api_path}``: prefix of every ``/v1/...`` endpoint."""
-        return self.api_origin + "/" + self.api_path.strip("/") if self.api_path.strip("/") else self.api_origin
+        return (
+            self.api_origin + "/" + self.api_path.strip("/")
+            if self.api_path.strip("/")
+            else self.api_origin
+        )
 
-    @property
+    @cached_property
     def effective_jwks_url(self) -> str:
         return self.jwks_url or f"{self.api_base}/v1/certs"
 
-    @property
+    @cached_property
     def effective_issuers(self) -> frozenset[str]:
         if self.issuers:
             return self.issuers
@@ -149,7 +154,7 @@ class CloudBaseAuthConfig:
             }
         )
 
-    @property
+    @cached_property
     def effective_audiences(self) -> frozenset[str]:
         return self.audiences or frozenset({self.effective_client_id})
 
@@ -182,7 +187,9 @@ class CloudBaseAuthConfig:
         cls, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> CloudBaseAuthConfig:
         """Load from ``CLOUDBASE_AUTH_*`` environment variables (``CLOUDBASE_AUTH_ENV_ID``...)."""
-        return cls.from_mapping(os.environ if environ is None else environ, prefix=ENV_PREFIX, **overrides)
+        return cls.from_mapping(
+            os.environ if environ is None else environ, prefix=ENV_PREFIX, **overrides
+        )
 
 
 # -------------------------------------------------------------------- loading helpers
@@ -194,7 +201,9 @@ def _field_name(key: str, prefix: str) -> str:
     if name in _FIELDS:
         return name
     close = difflib.get_close_matches(name, list(_FIELDS), n=1)
-    hint = f"; did you mean {(prefix + close[0]).upper() if prefix else close[0]!r}?" if close else ""
+    hint = (
+        f"; did you mean {(prefix + close[0]).upper() if prefix else close[0]!r}?" if close else ""
+    )
     raise ConfigurationError(f"unknown CloudBase auth setting {prefix + key!r}{hint}")
 
 
@@ -252,7 +261,9 @@ def _validate(config: CloudBaseAuthConfig) -> None:
         fail("base_url", "must start with http:// or https://")
     bad_algs = set(config.algorithms) - SUPPORTED_ALGORITHMS
     if bad_algs or not config.algorithms:
-        fail("algorithms", f"only asymmetric algorithms are allowed: {sorted(SUPPORTED_ALGORITHMS)}")
+        fail(
+            "algorithms", f"only asymmetric algorithms are allowed: {sorted(SUPPORTED_ALGORITHMS)}"
+        )
     if not 0 <= config.leeway <= MAX_LEEWAY:
         fail("leeway", f"must be between 0 and {MAX_LEEWAY:g} seconds")
     for loc in config.token_locations:

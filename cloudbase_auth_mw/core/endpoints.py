@@ -77,13 +77,17 @@ def read_json(response: HttpResponse) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ServiceError(
-            "unreachable", "the provider answered JSON that is not an object", status=response.status
+            "unreachable",
+            "the provider answered JSON that is not an object",
+            status=response.status,
         )
     error = api_error_from_body(data, status=response.status, request_id=request_id)
     if error is not None:
         raise error
     if response.status >= 500:
-        raise ServiceError("internal", f"the provider answered HTTP {response.status}", status=response.status)
+        raise ServiceError(
+            "internal", f"the provider answered HTTP {response.status}", status=response.status
+        )
     return data
 
 

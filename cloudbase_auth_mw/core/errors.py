@@ -14,11 +14,11 @@
     │   │   ├── InvalidSignature
     │   │   ├── TokenExpired / TokenNotYetValid / TokenIssuedInFuture
     │   │   ├── InvalidIssuer / InvalidAudience / WrongEnvironment / InvalidClaims
-    │   │   └── TokenInactive               introspection said ``{}`` or the profile said unauthenticated
+    │   │   └── TokenInactive               introspection ``{}`` / profile unauthenticated
     │   ├── InvalidRequest          400     invalid_request (token sent twice, ...)
     │   ├── InsufficientScope       403     insufficient_scope (group / scope / anonymous refused)
     │   └── ProviderUnavailable     503     keys, introspection or profile unreachable or broken
-    └── ApiError                            an Auth v2 error body ``{error, error_code, error_description}``
+    └── ApiError                            an error body ``{error, error_code, ...}``
         ├── InvalidArgument, PermissionDenied, NotFound, AlreadyExists, Unimplemented,
         │   Unauthenticated, RateLimited, InvalidGrant, InvalidClient, UnauthorizedClient,
         │   InvalidPassword, InvalidVerificationCode, CaptchaRequired, CaptchaInvalid,

@@ -33,7 +33,7 @@ class Identity:
     expires_at: float
     issuer: str = ""
     audience: tuple[str, ...] = ()
-    claims: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    claims: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @property
     def user_id(self) -> str:
@@ -42,11 +42,16 @@ class Identity:
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Identity:
-        """Build an identity from verified JWT claims (or an introspection answer)."""
+        """Build an identity from verified JWT claims (or an introspection answer).
+
+        A ``dict`` is wrapped read-only without a copy: pass one nobody else mutates.
+        """
         scope = claims.get("scope")
         scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
         aud = claims.get("aud")
-        audience = (aud,) if isinstance(aud, str) else tuple(a for a in aud or () if isinstance(a, str))
+        audience = (
+            (aud,) if isinstance(aud, str) else tuple(a for a in aud or () if isinstance(a, str))
+        )
         exp = claims.get("exp")
         return cls(
             sub=str(claims.get("sub", "")),
@@ -56,7 +61,7 @@ class Identity:
             expires_at=float(exp) if isinstance(exp, (int, float)) else 0.0,
             issuer=str(claims.get("iss", "")),
             audience=audience,
-            claims=MappingProxyType(dict(claims)),
+            claims=MappingProxyType(claims if isinstance(claims, dict) else dict(claims)),
         )
 
 
@@ -76,7 +81,7 @@ class UserProfile:
     has_password: bool | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    raw: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> UserProfile:

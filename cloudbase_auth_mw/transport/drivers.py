@@ -147,4 +147,8 @@ class AsyncRunner:
             future.cancel()
             raise
         future.set_result(sent)
-        return (*sent, lambda: self._inflight.pop(key, None) and None)
+
+        def release() -> None:
+            self._inflight.pop(key, None)
+
+        return (*sent, release)

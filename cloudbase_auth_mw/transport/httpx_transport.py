@@ -40,7 +40,9 @@ class HttpxTransport:
                 json=request.json_body,
             )
         except httpx.HTTPError as exc:
-            raise TransportError(f"{request.method} {request.url} failed: {type(exc).__name__}") from exc
+            raise TransportError(
+                f"{request.method} {request.url} failed: {type(exc).__name__}"
+            ) from exc
         return HttpResponse(
             status=resp.status_code,
             headers={k.lower(): v for k, v in resp.headers.items()},

@@ -43,7 +43,9 @@ class RequestsTransport:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise TransportError(f"{request.method} {request.url} failed: {type(exc).__name__}") from exc
+            raise TransportError(
+                f"{request.method} {request.url} failed: {type(exc).__name__}"
+            ) from exc
         return HttpResponse(
             status=resp.status_code,
             headers={k.lower(): v for k, v in resp.headers.items()},

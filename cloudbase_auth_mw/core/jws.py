@@ -1,0 +1,153 @@
+"""Strict parsing and RS256/PS256 verification of compact JWS tokens, before any network.
+
+Parsing rejects, in this order and without touching a key: oversize tokens, anything but three
+base64url segments, bad base64 or JSON, a header without an allowed ``alg`` (``none`` and HS*
+can never be allowed: see ``config.SUPPORTED_ALGORITHMS``), and ``crit`` extensions. ``jku``,
+``x5u``, ``jwk`` and ``x5c`` headers are ignored: keys only ever come from our key set.
+The signature is checked with ``cryptography`` (OpenSSL) directly: one verify, no copies.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .errors import InvalidSignature, MalformedToken, TokenTooLarge, UnsupportedAlgorithm
+
+_TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
+_STRICT_B64 = sys.version_info >= (3, 11)  # binascii strict_mode: alphabet checked in C
+_SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")
+_HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
+    "256": hashes.SHA256,
+    "384": hashes.SHA384,
+    "512": hashes.SHA512,
+}
+MIN_RSA_BITS = 2048
+#: Parsed headers by their encoded segment: tokens of one key share a header, so parsing it
+#: once saves a base64 and a JSON decode per new token. Bounded; only allowed headers enter.
+_HEADER_MEMORY = 256
+_headers: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedToken:
+    """A syntactically valid JWS whose signature is not checked yet."""
+
+    header: Mapping[str, Any]
+    claims: Mapping[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> str:
+        return str(self.header["alg"])
+
+    @property
+    def kid(self) -> str | None:
+        kid = self.header.get("kid")
+        return kid if isinstance(kid, str) else None
+
+    def __repr__(self) -> str:
+        return f"ParsedToken(alg={self.alg!r}, kid={self.kid!r})"
+
+
+def b64url_decode(segment: str) -> bytes:
+    """Decode unpadded base64url strictly; raises :class:`MalformedToken`."""
+    try:
+        data = segment.encode("ascii")
+    except UnicodeEncodeError:
+        raise MalformedToken() from None
+    if len(data) % 4 == 1 or b"+" in data or b"/" in data or b"=" in data:
+        raise MalformedToken()
+    if not _STRICT_B64 and not _SEGMENT.fullmatch(data):
+        raise MalformedToken()
+    padded = data.translate(_TO_STANDARD_ALPHABET) + b"=" * (-len(data) % 4)
+    try:
+        if _STRICT_B64:
+            return binascii.a2b_base64(padded, strict_mode=True)
+        return binascii.a2b_base64(padded)
+    except (binascii.Error, ValueError):
+        raise MalformedToken() from None
+
+
+def json_segment(segment: str) -> dict[str, Any]:
+    """Decode one base64url JSON-object segment; raises :class:`MalformedToken`."""
+    try:
+        value = json.loads(b64url_decode(segment))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise MalformedToken() from None
+    if not isinstance(value, dict):
+        raise MalformedToken()
+    return value
+
+
+def parse_token(token: str, *, max_bytes: int, algorithms: frozenset[str]) -> ParsedToken:
+    """Parse ``token`` strictly; raises an :class:`InvalidToken` subclass when it is unusable."""
+    if len(token) > max_bytes:
+        raise TokenTooLarge()
+    segments = token.split(".")
+    if len(segments) != 3 or not all(segments):
+        raise MalformedToken()
+    head, payload, signature = segments
+    header = _headers.get((head, algorithms)) or _parse_header(head, algorithms)
+    return ParsedToken(
+        header=header,
+        claims=json_segment(payload),
+        signing_input=f"{head}.{payload}".encode("ascii"),
+        signature=b64url_decode(signature),
+    )
+
+
+def _scheme(alg: str) -> tuple[padding.AsymmetricPadding, hashes.HashAlgorithm]:
+    digest = _HASHES[alg[2:]]()
+    if alg.startswith("PS"):
+        return padding.PSS(mgf=padding.MGF1(digest), salt_length=padding.PSS.DIGEST_LENGTH), digest
+    return padding.PKCS1v15(), digest
+
+
+#: Padding and hash objects per algorithm, built once (they are immutable).
+_SCHEMES = {alg: _scheme(alg) for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")}
+
+
+def _parse_header(head: str, algorithms: frozenset[str]) -> dict[str, Any]:
+    header = json_segment(head)
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in algorithms:
+        raise UnsupportedAlgorithm()
+    if "crit" in header:
+        raise UnsupportedAlgorithm("The access token requires unsupported header extensions.")
+    if len(_headers) >= _HEADER_MEMORY:
+        _headers.clear()
+    _headers[(head, algorithms)] = header
+    return header
+
+
+def verify_signature(parsed: ParsedToken, key: rsa.RSAPublicKey) -> None:
+    """Check the signature with ``key``; raises :class:`InvalidSignature`."""
+    pad, digest = _SCHEMES[parsed.alg]
+    try:
+        key.verify(parsed.signature, parsed.signing_input, pad, digest)
+    except _CryptoInvalidSignature:
+        raise InvalidSignature() from None
+
+
+def rsa_key_from_jwk(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey | None:
+    """An RSA signing key from one JWK, or ``None`` for a key we must not use."""
+    if jwk.get("kty") != "RSA" or jwk.get("use", "sig") != "sig":
+        return None
+    try:
+        n = int.from_bytes(b64url_decode(str(jwk["n"])), "big")
+        e = int.from_bytes(b64url_decode(str(jwk["e"])), "big")
+        key = rsa.RSAPublicNumbers(e, n).public_key()
+    except (KeyError, ValueError, MalformedToken):
+        return None
+    return key if key.key_size >= MIN_RSA_BITS else None

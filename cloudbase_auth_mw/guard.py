@@ -1,0 +1,318 @@
+"""``CloudBaseGuard``: the framework-neutral entry point every adapter stands on.
+
+It ties core's decisions (token extraction, validation, authorisation, rendering) to the two
+drivers: ``authenticate``/``fetch_profile`` run with the sync transport (requests), the
+``a``-prefixed twins with the async one (httpx) and never block an event loop. A token seen
+before costs one cache lookup; only the first sight of a token (or a profile) may need the
+network, and then one fetch serves every request that waits for it.
+
+Typical adapter use::
+
+    guard = CloudBaseGuard(CloudBaseAuthConfig.from_env())
+    try:
+        user = guard.resolve(authorization=headers.getlist("Authorization"))  # None: no token
+        guard.authorize(user, groups=("admin",))
+    except RequestAuthError as exc:
+        answer = guard.render_error(exc)          # status, WWW-Authenticate, JSON body
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .core.authenticator import Authenticator
+from .core.cache import Cache
+from .core.config import CloudBaseAuthConfig
+from .core.errors import InsufficientScope, MissingToken, RequestAuthError
+from .core.identity import Identity, UserProfile
+from .core.profile import ProfileLoader
+from .core.rendering import ErrorResponse, render_error
+from .core.tokens import extract_token
+from .transport.base import AsyncTransport, SyncTransport
+from .transport.drivers import AsyncRunner, SyncRunner
+
+
+class CloudBaseUser:
+    """An authenticated CloudBase user: the identity at once, the profile on first access.
+
+    ``profile`` loads synchronously (use it in sync views); ``await aprofile()`` in async code.
+    CloudBase *anonymous* users are authenticated users with ``is_anonymous`` true.
+    """
+
+    is_authenticated = True
+
+    __slots__ = ("_guard", "_profile", "_token", "identity")
+
+    def __init__(self, guard: CloudBaseGuard, identity: Identity, token: str) -> None:
+        self.identity = identity
+        self._guard = guard
+        self._token = token
+        self._profile: UserProfile | None = None
+
+    @property
+    def sub(self) -> str:
+        """The CloudBase user id (``sub`` claim; also ``uid``)."""
+        return self.identity.sub
+
+    uid = sub
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.identity.is_anonymous
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return self.identity.groups
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return self.identity.scopes
+
+    @property
+    def claims(self) -> Mapping[str, Any]:
+        return self.identity.claims
+
+    @property
+    def access_token(self) -> str:
+        """The bearer token of this request (for calling CloudBase on the user's behalf)."""
+        return self._token
+
+    @property
+    def profile(self) -> UserProfile:
+        """The ``/user/me`` profile, fetched (sync) on first access and cached by ``sub``."""
+        if self._profile is None:
+            self._profile = self._guard.fetch_profile(self.identity, self._token)
+        return self._profile
+
+    async def aprofile(self) -> UserProfile:
+        """The ``/user/me`` profile, fetched without blocking the event loop."""
+        if self._profile is None:
+            self._profile = await self._guard.afetch_profile(self.identity, self._token)
+        return self._profile
+
+    def __repr__(self) -> str:
+        kind = "anonymous " if self.is_anonymous else ""
+        return f"<CloudBaseUser {kind}sub={self.sub!r}>"
+
+
+class UnauthenticatedUser:
+    """The user of a request that carried no token (like Django's ``AnonymousUser``)."""
+
+    is_authenticated = False
+    is_anonymous = True
+    identity = None
+    sub = None
+    groups: tuple[str, ...] = ()
+    scopes: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return "<UnauthenticatedUser>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNAUTHENTICATED = UnauthenticatedUser()
+
+
+def _has_group_claim(user: CloudBaseUser) -> bool:
+    return "groups" in user.identity.claims
+
+
+def _require_group(required: Sequence[str], member_of: Sequence[str]) -> None:
+    if not set(required) & set(member_of):
+        raise InsufficientScope("The user is not in a required group.", required=tuple(required))
+
+
+class CloudBaseGuard:
+    """Validates tokens, loads profiles and renders errors; one per application, thread-safe."""
+
+    def __init__(
+        self,
+        config: CloudBaseAuthConfig,
+        *,
+        transport: SyncTransport | None = None,
+        async_transport: AsyncTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        token_cache: Cache[str, Identity] | None = None,
+        profile_cache: Cache[str, UserProfile] | None = None,
+    ) -> None:
+        self.config = config
+        self.authenticator = Authenticator(config, clock=clock, token_cache=token_cache)
+        self.profiles = ProfileLoader(config, clock=clock, cache=profile_cache)
+        self._transport = transport
+        self._async_transport = async_transport
+        self._sync_runner: SyncRunner | None = None
+        self._async_runner: AsyncRunner | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> CloudBaseGuard:
+        """A guard configured from ``CLOUDBASE_AUTH_*`` environment variables."""
+        return cls(CloudBaseAuthConfig.from_env(environ), **kwargs)
+
+    # ------------------------------------------------------------------ runners (lazy)
+    @property
+    def sync_runner(self) -> SyncRunner:
+        if self._sync_runner is None:
+            if self._transport is None:
+                from .transport.requests_transport import RequestsTransport
+
+                self._transport = RequestsTransport(
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )
+            self._sync_runner = SyncRunner(self._transport)
+        return self._sync_runner
+
+    @property
+    def async_runner(self) -> AsyncRunner:
+        if self._async_runner is None:
+            if self._async_transport is None:
+                from .transport.httpx_transport import HttpxTransport
+
+                self._async_transport = HttpxTransport(
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )
+            self._async_runner = AsyncRunner(self._async_transport)
+        return self._async_runner
+
+    # ------------------------------------------------------------------ tokens
+    def extract_token(
+        self,
+        *,
+        authorization: Sequence[str] = (),
+        cookies: Mapping[str, str] | None = None,
+        query: Mapping[str, Sequence[str]] | None = None,
+    ) -> str | None:
+        """The request's bearer token or ``None``; raises for a token sent twice or oversize."""
+        return extract_token(self.config, authorization=authorization, cookies=cookies, query=query)
+
+    def authenticate(self, token: str) -> Identity:
+        """Validate ``token`` (sync); raises a :class:`RequestAuthError` subclass."""
+        identity = self.authenticator.cached(token) or self.authenticator.verify_offline(token)
+        if identity is not None:
+            return identity
+        return self.sync_runner.run(self.authenticator.authenticate(token))
+
+    async def aauthenticate(self, token: str) -> Identity:
+        """Validate ``token`` without blocking the loop; raises a :class:`RequestAuthError`."""
+        identity = self.authenticator.cached(token) or self.authenticator.verify_offline(token)
+        if identity is not None:
+            return identity
+        return await self.async_runner.run(self.authenticator.authenticate(token))
+
+    def resolve(
+        self,
+        *,
+        authorization: Sequence[str] = (),
+        cookies: Mapping[str, str] | None = None,
+        query: Mapping[str, Sequence[str]] | None = None,
+    ) -> CloudBaseUser | None:
+        """Extract and validate the request's token (sync); ``None`` when it carries none."""
+        token = self.extract_token(authorization=authorization, cookies=cookies, query=query)
+        if token is None:
+            return None
+        return CloudBaseUser(self, self.authenticate(token), token)
+
+    async def aresolve(
+        self,
+        *,
+        authorization: Sequence[str] = (),
+        cookies: Mapping[str, str] | None = None,
+        query: Mapping[str, Sequence[str]] | None = None,
+    ) -> CloudBaseUser | None:
+        """Extract and validate the request's token (async); ``None`` when it carries none."""
+        token = self.extract_token(authorization=authorization, cookies=cookies, query=query)
+        if token is None:
+            return None
+        return CloudBaseUser(self, await self.aauthenticate(token), token)
+
+    # ------------------------------------------------------------------ profile
+    def fetch_profile(self, identity: Identity, token: str) -> UserProfile:
+        """``/user/me`` for this user (sync), from the cache when fresh."""
+        profile = self.profiles.cached(identity.sub)
+        if profile is not None:
+            return profile
+        return self.sync_runner.run(self.profiles.load(identity, token))
+
+    async def afetch_profile(self, identity: Identity, token: str) -> UserProfile:
+        """``/user/me`` for this user (async), from the cache when fresh."""
+        profile = self.profiles.cached(identity.sub)
+        if profile is not None:
+            return profile
+        return await self.async_runner.run(self.profiles.load(identity, token))
+
+    # ------------------------------------------------------------------ decisions
+    def authorize(
+        self,
+        user: CloudBaseUser | None,
+        *,
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        allow_anonymous: bool | None = None,
+    ) -> CloudBaseUser:
+        """Require a signed-in user with every scope in ``scopes`` and one of ``groups``.
+
+        ``allow_anonymous`` (default: the config's) says whether CloudBase anonymous users
+        pass. Groups come from the token's ``groups`` claim; a token without one is judged by
+        the profile's groups (fetched synchronously, then cached). Raises
+        :class:`MissingToken` (401) or :class:`InsufficientScope` (403).
+        """
+        checked = self._check_identity(user, scopes, allow_anonymous)
+        if groups:
+            member_of = checked.groups if _has_group_claim(checked) else checked.profile.groups
+            _require_group(groups, member_of)
+        return checked
+
+    async def aauthorize(
+        self,
+        user: CloudBaseUser | None,
+        *,
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        allow_anonymous: bool | None = None,
+    ) -> CloudBaseUser:
+        """:meth:`authorize` for async code: a profile needed for groups is fetched async."""
+        checked = self._check_identity(user, scopes, allow_anonymous)
+        if groups:
+            if _has_group_claim(checked):
+                member_of = checked.groups
+            else:
+                member_of = (await checked.aprofile()).groups
+            _require_group(groups, member_of)
+        return checked
+
+    def _check_identity(
+        self, user: CloudBaseUser | None, scopes: Sequence[str], allow_anonymous: bool | None
+    ) -> CloudBaseUser:
+        if user is None:
+            raise MissingToken()
+        allowed = self.config.allow_anonymous if allow_anonymous is None else allow_anonymous
+        if user.is_anonymous and not allowed:
+            raise InsufficientScope("Anonymous users are not allowed here.", required=("user",))
+        missing = tuple(s for s in scopes if s not in user.scopes)
+        if missing:
+            raise InsufficientScope("The access token lacks a required scope.", required=missing)
+        return user
+
+    def render_error(self, error: RequestAuthError) -> ErrorResponse:
+        """Status, headers (``WWW-Authenticate``/``Retry-After``) and JSON body for ``error``."""
+        return render_error(error, realm=self.config.realm)
+
+    def challenge(self) -> ErrorResponse:
+        """The 401 answer for a protected route reached without a token."""
+        return self.render_error(MissingToken())
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the sync transport's pooled connections."""
+        if self._transport is not None:
+            self._transport.close()
+
+    async def aclose(self) -> None:
+        """Close the async transport's pooled connections (for the running loop)."""
+        if self._async_transport is not None:
+            await self._async_transport.aclose()
