@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from .errors import InvalidSignature, MalformedToken, TokenTooLarge, UnsupportedAlgorithm
 
 _TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
-_STRICT_B64 = sys.version_info >= (3, 11)  # binascii strict_mode: alphabet checked in C
 _SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")
 _HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
@@ -68,12 +67,12 @@ def b64url_decode(segment: str) -> bytes:
         raise MalformedToken() from None
     if len(data) % 4 == 1 or b"+" in data or b"/" in data or b"=" in data:
         raise MalformedToken()
-    if not _STRICT_B64 and not _SEGMENT.fullmatch(data):
-        raise MalformedToken()
     padded = data.translate(_TO_STANDARD_ALPHABET) + b"=" * (-len(data) % 4)
     try:
-        if _STRICT_B64:
+        if sys.version_info >= (3, 11):  # the alphabet is checked in C
             return binascii.a2b_base64(padded, strict_mode=True)
+        if not _SEGMENT.fullmatch(data):
+            raise MalformedToken()
         return binascii.a2b_base64(padded)
     except (binascii.Error, ValueError):
         raise MalformedToken() from None
