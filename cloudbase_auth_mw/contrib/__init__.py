@@ -1,0 +1,1 @@
+"""Framework adapters: thin glue between each web framework and ``CloudBaseGuard``."""

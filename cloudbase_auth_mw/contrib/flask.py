@@ -1,0 +1,285 @@
+"""Flask extension: every request carries its CloudBase user.
+
+::
+
+    from cloudbase_auth_mw.contrib.flask import CloudBaseAuth, current_user
+
+    app = Flask(__name__)
+    app.config["CLOUDBASE_AUTH_ENV_ID"] = "my-env-1a2b3c"
+    auth = CloudBaseAuth(app)        # or: auth = CloudBaseAuth(); auth.init_app(app)
+
+    @app.get("/me")
+    @auth.login_required
+    def me():
+        return {"sub": current_user.sub, "name": current_user.profile.name}
+
+Settings are read once, by ``init_app``, from ``app.config["CLOUDBASE_AUTH_<SETTING>"]`` (every
+field of :class:`~cloudbase_auth_mw.core.config.CloudBaseAuthConfig`, e.g.
+``CLOUDBASE_AUTH_VERIFY_MODE``) unless a ready ``guard=`` is given (that is how tests inject a
+clock). Per-app state lives in ``app.extensions["cloudbase_auth"]``, so one ``CloudBaseAuth`` can
+serve several apps.
+
+Behaviour:
+
+- The user is resolved lazily, at most once per request (cached on ``flask.g``): a route that
+  neither reads ``current_user`` nor carries a decorator pays nothing.
+- ``current_user`` is the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` (identity at once,
+  ``.profile`` fetched from ``/user/me`` on first access, then cached) or ``UNAUTHENTICATED``
+  (falsy, ``is_authenticated`` false).
+- Routes without a decorator are public. With no token, or with credentials that fail (invalid,
+  expired, sent twice, provider down), they see no user and answer normally; the failure is
+  available from :func:`current_auth_error`. Only decorated routes answer 401/400/403/503.
+- Those answers come from ``guard.render_error`` (JSON body, ``WWW-Authenticate``,
+  ``Retry-After``) through a ``RequestAuthError`` error handler registered on the app: views may
+  ``raise`` these errors too, ``@auth.error_handler`` replaces the rendering, and an app's own
+  ``@app.errorhandler(RequestAuthError)`` registered later wins.
+- ``async def`` views (``flask[async]``): decorators check the request in the worker thread
+  before Flask runs the coroutine, so no event loop waits on CloudBase; in the view,
+  ``await current_user.aprofile()`` reads the profile.
+- Decorators go *below* ``@app.route`` (as with Flask-Login).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast, overload
+
+from flask import Flask, current_app, g, request
+from flask.typing import ResponseReturnValue
+from werkzeug.local import LocalProxy
+from werkzeug.wrappers import Response
+
+from ..core.config import CloudBaseAuthConfig
+from ..core.errors import ConfigurationError, RequestAuthError
+from ..guard import UNAUTHENTICATED, CloudBaseGuard, CloudBaseUser, UnauthenticatedUser
+
+__all__ = [
+    "CONFIG_PREFIX",
+    "EXTENSION_KEY",
+    "CloudBaseAuth",
+    "authorize",
+    "current_auth_error",
+    "current_user",
+]
+
+EXTENSION_KEY = "cloudbase_auth"
+CONFIG_PREFIX = "CLOUDBASE_AUTH_"
+_G_ATTR = "_cloudbase_auth"
+
+logger = logging.getLogger(__name__)
+
+View = TypeVar("View", bound=Callable[..., Any])
+#: ``hook(error)`` returns anything a Flask view may return; it may be ``async def``.
+ErrorHook = Callable[[RequestAuthError], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _AppState:
+    """What ``init_app`` stores in ``app.extensions["cloudbase_auth"]``."""
+
+    extension: CloudBaseAuth
+    guard: CloudBaseGuard
+    read_cookies: bool
+    read_query: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolution:
+    """The outcome of reading one request's credentials (cached on ``g``)."""
+
+    environ: object  # the request it belongs to: ``g`` may outlive a request
+    user: CloudBaseUser | None
+    error: RequestAuthError | None
+
+
+def _state() -> _AppState:
+    state = current_app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        raise RuntimeError(
+            "CloudBaseAuth is not set up on this app: "
+            "call CloudBaseAuth(app) or auth.init_app(app)."
+        )
+    return cast(_AppState, state)
+
+
+def _read_request(state: _AppState, environ: object) -> _Resolution:
+    header = request.environ.get("HTTP_AUTHORIZATION")
+    try:
+        user = state.guard.resolve(
+            authorization=(header,) if header else (),
+            cookies=request.cookies if state.read_cookies else None,
+            query=request.args.to_dict(flat=False) if state.read_query else None,
+        )
+    except RequestAuthError as exc:
+        logger.debug("CloudBase credentials refused: %s", type(exc).__name__)
+        return _Resolution(environ, None, exc)
+    return _Resolution(environ, user, None)
+
+
+def _resolution(state: _AppState) -> _Resolution:
+    """This request's credentials, read at most once per request."""
+    environ = request.environ
+    found: _Resolution | None = g.get(_G_ATTR)
+    if found is None or found.environ is not environ:
+        found = _read_request(state, environ)
+        setattr(g, _G_ATTR, found)
+    return found
+
+
+def _current_user() -> CloudBaseUser | UnauthenticatedUser:
+    user = _resolution(_state()).user
+    return UNAUTHENTICATED if user is None else user
+
+
+#: The request's :class:`CloudBaseUser`, or ``UNAUTHENTICATED`` (falsy) when it has none.
+current_user: CloudBaseUser | UnauthenticatedUser = LocalProxy(_current_user)  # type: ignore[assignment]
+
+
+def current_auth_error() -> RequestAuthError | None:
+    """Why this request has no user although it sent credentials (``None``: fine or no token)."""
+    return _resolution(_state()).error
+
+
+def authorize(
+    *, groups: Sequence[str] = (), scopes: Sequence[str] = (), allow_anonymous: bool | None = None
+) -> CloudBaseUser:
+    """Check the current request as the decorators do and return its user.
+
+    Raises the :class:`RequestAuthError` to answer (401/400/403/503), which the extension's
+    error handler renders. ``allow_anonymous`` overrides the ``ALLOW_ANONYMOUS`` setting.
+    """
+    state = _state()
+    found = _resolution(state)
+    if found.error is not None:
+        raise found.error
+    return state.guard.authorize(
+        found.user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
+    )
+
+
+def _names(kind: str, names: tuple[Any, ...]) -> tuple[str, ...]:
+    if not names or not all(isinstance(name, str) for name in names):
+        raise TypeError(f"name at least one {kind}: @auth.require_{kind}s('name', ...)")
+    return cast(tuple[str, ...], names)
+
+
+class CloudBaseAuth:
+    """The Flask extension. ``CloudBaseAuth(app)`` or ``CloudBaseAuth()`` then ``init_app(app)``.
+
+    ``guard``: a ready :class:`CloudBaseGuard` for every app this extension serves; without it
+    each app gets its own guard built from its ``CLOUDBASE_AUTH_*`` config.
+    """
+
+    def __init__(self, app: Flask | None = None, *, guard: CloudBaseGuard | None = None) -> None:
+        self._guard = guard
+        self._error_hook: ErrorHook | None = None
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, *, guard: CloudBaseGuard | None = None) -> None:
+        """Read the settings (once), store the app's state and register the error handler."""
+        guard = guard or self._guard or _guard_from_config(app)
+        locations = guard.config.token_locations
+        app.extensions[EXTENSION_KEY] = _AppState(
+            self, guard, "cookie" in locations, "query" in locations
+        )
+        app.register_error_handler(RequestAuthError, self._handle_error)
+
+    @property
+    def guard(self) -> CloudBaseGuard:
+        """The guard of the current app."""
+        return _state().guard
+
+    # ------------------------------------------------------------------ decorators
+    @overload
+    def login_required(self, view: View, /) -> View: ...
+
+    @overload
+    def login_required(
+        self, view: None = None, /, *, allow_anonymous: bool | None = None
+    ) -> Callable[[View], View]: ...
+
+    def login_required(
+        self, view: View | None = None, /, *, allow_anonymous: bool | None = None
+    ) -> View | Callable[[View], View]:
+        """Require a signed-in user: ``@auth.login_required`` or ``(allow_anonymous=False)``."""
+        decorate: Callable[[View], View] = self.requires(allow_anonymous=allow_anonymous)
+        return decorate if view is None else decorate(view)
+
+    def require_groups(
+        self, *groups: str, allow_anonymous: bool | None = None
+    ) -> Callable[[View], View]:
+        """Require membership of at least one of ``groups``."""
+        return self.requires(groups=_names("group", groups), allow_anonymous=allow_anonymous)
+
+    def require_scopes(
+        self, *scopes: str, allow_anonymous: bool | None = None
+    ) -> Callable[[View], View]:
+        """Require every scope in ``scopes``."""
+        return self.requires(scopes=_names("scope", scopes), allow_anonymous=allow_anonymous)
+
+    def requires(
+        self,
+        *,
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        allow_anonymous: bool | None = None,
+    ) -> Callable[[View], View]:
+        """The general decorator behind the others (see :func:`authorize`)."""
+        groups, scopes = tuple(groups), tuple(scopes)
+
+        def decorate(view: View) -> View:
+            if inspect.iscoroutinefunction(view):
+
+                @functools.wraps(view)
+                def guarded(*args: Any, **kwargs: Any) -> Any:
+                    authorize(groups=groups, scopes=scopes, allow_anonymous=allow_anonymous)
+                    return current_app.ensure_sync(view)(*args, **kwargs)
+
+            else:
+
+                @functools.wraps(view)
+                def guarded(*args: Any, **kwargs: Any) -> Any:
+                    authorize(groups=groups, scopes=scopes, allow_anonymous=allow_anonymous)
+                    return view(*args, **kwargs)
+
+            return cast(View, guarded)
+
+        return decorate
+
+    # ------------------------------------------------------------------ errors
+    def error_handler(self, hook: ErrorHook) -> ErrorHook:
+        """Register ``hook(error)`` to answer auth errors instead of the default JSON.
+
+        It may return anything a view may (``self.render(error)`` is the default answer).
+        """
+        self._error_hook = hook
+        return hook
+
+    def render(self, error: RequestAuthError) -> Response:
+        """The default answer for ``error``: the guard's rendering as a Flask response."""
+        answer = _state().guard.render_error(error)
+        response: Response = current_app.response_class(
+            answer.body, status=answer.status, headers=list(answer.headers)
+        )
+        response.content_type = answer.content_type
+        return response
+
+    def _handle_error(self, error: RequestAuthError) -> ResponseReturnValue:
+        if self._error_hook is None:
+            return self.render(error)
+        return cast(ResponseReturnValue, current_app.ensure_sync(self._error_hook)(error))
+
+
+def _guard_from_config(app: Flask) -> CloudBaseGuard:
+    try:
+        config = CloudBaseAuthConfig.from_mapping(app.config, prefix=CONFIG_PREFIX)
+    except ConfigurationError as exc:
+        raise ConfigurationError(
+            f"{exc} (Flask reads these settings from app.config['{CONFIG_PREFIX}<SETTING>'])"
+        ) from None
+    return CloudBaseGuard(config)

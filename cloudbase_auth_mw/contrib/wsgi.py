@@ -1,0 +1,147 @@
+"""Plain WSGI middleware: the CloudBase user for any WSGI application or framework.
+
+::
+
+    from cloudbase_auth_mw.contrib.wsgi import CloudBaseAuthMiddleware
+
+    app = CloudBaseAuthMiddleware(app)                          # config from CLOUDBASE_AUTH_* env
+    app = CloudBaseAuthMiddleware(app, required_paths=["/api"])  # answer 401/403/503 under /api
+
+Before calling the wrapped app the middleware sets these ``environ`` keys:
+
+``"cloudbase.user"``
+    the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` (identity; ``.profile`` loads
+    ``/user/me`` on first access) or ``None`` when the request has no (acceptable) credentials.
+``"cloudbase.error"``
+    the :class:`~cloudbase_auth_mw.core.errors.RequestAuthError` explaining why credentials were
+    refused (invalid or expired token, token sent twice, provider down), else ``None``.
+``"cloudbase.guard"``
+    the :class:`~cloudbase_auth_mw.guard.CloudBaseGuard`, to authorise further
+    (``guard.authorize(user, groups=...)``) or render an error (``guard.render_error(exc)``).
+
+Paths that require auth (every path with ``required=True``, or those under one of
+``required_paths``, matched on ``PATH_INFO`` by whole segments) are answered by the middleware
+itself when the check fails: 401/400/403/503 with the guard's JSON body, ``WWW-Authenticate`` and
+``Retry-After``. Other paths always reach the app: a request with bad credentials there carries
+``cloudbase.user = None`` and the reason in ``cloudbase.error`` (the app decides; nothing is
+refused on a public path). Subclass and override :meth:`CloudBaseAuthMiddleware.reject` to
+render errors differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from ..core.config import CloudBaseAuthConfig
+from ..core.errors import RequestAuthError
+from ..guard import CloudBaseGuard, CloudBaseUser
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["ERROR_KEY", "GUARD_KEY", "USER_KEY", "CloudBaseAuthMiddleware"]
+
+USER_KEY = "cloudbase.user"
+ERROR_KEY = "cloudbase.error"
+GUARD_KEY = "cloudbase.guard"
+
+
+def _cookies(environ: WSGIEnvironment) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(environ.get("HTTP_COOKIE", ""))
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _prefix(path: str) -> str:
+    return "/" + path.strip("/")
+
+
+class CloudBaseAuthMiddleware:
+    """Wraps a WSGI app; see the module docstring for the ``environ`` keys it sets.
+
+    Give a ready ``guard`` or a ``config`` (default: ``CLOUDBASE_AUTH_*`` environment variables).
+    ``required``/``required_paths`` choose the paths that need a signed-in user; there
+    ``groups`` (one of), ``scopes`` (all of) and ``allow_anonymous`` (default: the config's)
+    are enforced too.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        guard: CloudBaseGuard | None = None,
+        config: CloudBaseAuthConfig | None = None,
+        *,
+        required: bool = False,
+        required_paths: Iterable[str] = (),
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        allow_anonymous: bool | None = None,
+    ) -> None:
+        if guard is not None and config is not None:
+            raise TypeError("pass either guard or config, not both")
+        self.app = app
+        self.guard = guard or CloudBaseGuard(config or CloudBaseAuthConfig.from_env())
+        self.required = required
+        self.required_paths = tuple(_prefix(p) for p in required_paths)
+        self.groups, self.scopes = tuple(groups), tuple(scopes)
+        self.allow_anonymous = allow_anonymous
+        locations = self.guard.config.token_locations
+        self._read_cookies = "cookie" in locations
+        self._read_query = "query" in locations
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        user, error = self.read(environ)
+        environ[USER_KEY] = user
+        environ[ERROR_KEY] = error
+        environ[GUARD_KEY] = self.guard
+        if self.is_required(environ.get("PATH_INFO", "")):
+            try:
+                if error is not None:
+                    raise error
+                self.authorize(user)
+            except RequestAuthError as exc:
+                return self.reject(exc, environ, start_response)
+        return self.app(environ, start_response)
+
+    def read(
+        self, environ: WSGIEnvironment
+    ) -> tuple[CloudBaseUser | None, RequestAuthError | None]:
+        """The request's user (``None``: no credentials) or the error its credentials raised."""
+        header = environ.get("HTTP_AUTHORIZATION")
+        try:
+            user = self.guard.resolve(
+                authorization=(header,) if header else (),
+                cookies=_cookies(environ) if self._read_cookies else None,
+                query=parse_qs(environ.get("QUERY_STRING", "")) if self._read_query else None,
+            )
+        except RequestAuthError as exc:
+            return None, exc
+        return user, None
+
+    def authorize(self, user: CloudBaseUser | None) -> None:
+        """Enforce this middleware's requirements; raises :class:`RequestAuthError`."""
+        self.guard.authorize(
+            user, groups=self.groups, scopes=self.scopes, allow_anonymous=self.allow_anonymous
+        )
+
+    def is_required(self, path: str) -> bool:
+        """Whether ``path`` (``PATH_INFO``) needs a signed-in user."""
+        if self.required:
+            return True
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.required_paths)
+
+    def reject(
+        self, error: RequestAuthError, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Answer ``error`` (status, challenge, JSON body); override to render differently."""
+        answer = self.guard.render_error(error)
+        headers = [
+            *answer.headers,
+            ("Content-Type", answer.content_type),
+            ("Content-Length", str(len(answer.body))),
+        ]
+        start_response(f"{answer.status} {answer.reason}", headers)
+        return [answer.body]
