@@ -94,7 +94,7 @@ def parse_token(token: str, *, max_bytes: int, algorithms: frozenset[str]) -> Pa
     if len(token) > max_bytes:
         raise TokenTooLarge()
     segments = token.split(".")
-    if len(segments) != 3 or not all(segments):
+    if len(segments) != 3 or not segments[0] or not segments[1]:
         raise MalformedToken()
     head, payload, signature = segments
     header = _headers.get((head, algorithms)) or _parse_header(head, algorithms)
