@@ -79,7 +79,7 @@ class TokenResponse:
     id_token: str | None = field(default=None, repr=False)
     received_at: float = 0.0
     #: Fields sent by the service that have no attribute here (e.g. ``need_weda_resource``).
-    raw: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, received_at: float = 0.0) -> TokenResponse:
@@ -145,7 +145,7 @@ class VerificationSent:
     verification_id: str = field(repr=False)
     expires_in: int = 0
     is_user: bool = False
-    raw: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VerificationSent:
@@ -196,7 +196,7 @@ class IntrospectionResult:
     scope: str = ""
     client_id: str = ""
     token_type: str = ""
-    raw: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> IntrospectionResult:
@@ -227,7 +227,7 @@ class Provider:
     provider_type: str | None = None
     picture: str | None = None
     homepage: str | None = None
-    raw: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Provider:
