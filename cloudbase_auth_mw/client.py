@@ -33,6 +33,7 @@ from .core.models import (
     CaptchaToken,
     IntrospectionResult,
     ProviderList,
+    ProviderToken,
     SudoToken,
     TokenResponse,
     VerificationSent,
@@ -280,6 +281,27 @@ class CloudBaseAuthClient(_ClientBase):
         return self._run(api.delete_me(self._ctx, access_token, sudo_token))
 
     # -------------------------------------------------------------- providers
+    def grant_provider_token(
+        self,
+        provider_id: str,
+        *,
+        provider_code: str | None = None,
+        provider_access_token: str | None = None,
+        provider_id_token: str | None = None,
+        provider_redirect_uri: str | None = None,
+    ) -> ProviderToken:
+        """Trade a third-party credential for a ``provider_token``."""
+        return self._run(
+            api.grant_provider_token(
+                self._ctx,
+                provider_id,
+                provider_code=provider_code,
+                provider_access_token=provider_access_token,
+                provider_id_token=provider_id_token,
+                provider_redirect_uri=provider_redirect_uri,
+            )
+        )
+
     def list_providers(self, access_token: str) -> ProviderList:
         """The identity providers and whether each is bound to the user."""
         return self._run(api.list_providers(self._ctx, access_token))
@@ -499,6 +521,27 @@ class AsyncCloudBaseAuthClient(_ClientBase):
         return await self._run(api.delete_me(self._ctx, access_token, sudo_token))
 
     # -------------------------------------------------------------- providers
+    async def grant_provider_token(
+        self,
+        provider_id: str,
+        *,
+        provider_code: str | None = None,
+        provider_access_token: str | None = None,
+        provider_id_token: str | None = None,
+        provider_redirect_uri: str | None = None,
+    ) -> ProviderToken:
+        """Trade a third-party credential for a ``provider_token``."""
+        return await self._run(
+            api.grant_provider_token(
+                self._ctx,
+                provider_id,
+                provider_code=provider_code,
+                provider_access_token=provider_access_token,
+                provider_id_token=provider_id_token,
+                provider_redirect_uri=provider_redirect_uri,
+            )
+        )
+
     async def list_providers(self, access_token: str) -> ProviderList:
         """The identity providers and whether each is bound to the user."""
         return await self._run(api.list_providers(self._ctx, access_token))

@@ -59,6 +59,14 @@ def _error_name(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _error_detail(exc: BaseException) -> str:
+    """``InvalidGrant`` plus, for a generic class, the service's error name (no description:
+    it is free text)."""
+    name = _error_name(exc)
+    wire = getattr(exc, "error", "")
+    return f"{name} ({wire})" if wire and isinstance(wire, str) and wire != name else name
+
+
 @dataclass
 class _Walk:
     """Records rows; ``step`` runs one check, ``scenario`` groups them and survives failures."""
@@ -83,7 +91,7 @@ class _Walk:
         try:
             value = action()
         except CloudBaseAuthError as exc:
-            self._record(step, expected, _error_name(exc))
+            self._record(step, expected, _error_detail(exc))
             raise _StepFailed from exc
         self._record(step, expected, describe(value))
         return value
@@ -93,7 +101,8 @@ class _Walk:
         try:
             action()
         except CloudBaseAuthError as exc:
-            self._record(step, error, _error_name(exc))
+            name = _error_name(exc)
+            self._record(step, error, name if name == error else _error_detail(exc))
         else:
             self._record(step, error, "accepted")
 

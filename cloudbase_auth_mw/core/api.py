@@ -34,6 +34,7 @@ from .models import (
     CaptchaToken,
     IntrospectionResult,
     ProviderList,
+    ProviderToken,
     SudoToken,
     TokenResponse,
     VerificationSent,
@@ -334,6 +335,27 @@ def delete_me(ctx: ApiContext, access_token: str, sudo_token: str) -> Flow[None]
 
 
 # ------------------------------------------------------------------ providers
+def grant_provider_token(
+    ctx: ApiContext,
+    provider_id: str,
+    *,
+    provider_code: str | None = None,
+    provider_access_token: str | None = None,
+    provider_id_token: str | None = None,
+    provider_redirect_uri: str | None = None,
+) -> Flow[ProviderToken]:
+    """``POST /v1/provider/token``: trade a third-party credential for a ``provider_token``
+    (for :func:`sign_in_with_provider`, ``sign_up(provider_token=)`` or :func:`bind_provider`)."""
+    body = _drop_none(
+        provider_id=provider_id,
+        provider_code=provider_code,
+        provider_access_token=provider_access_token,
+        provider_id_token=provider_id_token,
+        provider_redirect_uri=provider_redirect_uri,
+    )
+    return _call(ctx, "POST", "/v1/provider/token", ProviderToken.from_json, json_body=body)
+
+
 def list_providers(ctx: ApiContext, access_token: str) -> Flow[ProviderList]:
     """``GET /v1/user/provider`` (singular path)."""
     return _call(ctx, "GET", "/v1/user/provider", ProviderList.from_json, bearer=access_token)
@@ -377,6 +399,7 @@ __all__ = [
     "format_phone",
     "get_captcha_data",
     "get_user",
+    "grant_provider_token",
     "introspect",
     "list_providers",
     "password_grant",

@@ -265,6 +265,27 @@ class ProviderList:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderToken:
+    """Answer of ``POST /provider/token``: a ``provider_token`` for sign-in, sign-up or bind,
+    and what the provider says about the user (``provider_profile``)."""
+
+    provider_token: str = field(repr=False)
+    expires_in: int = 0
+    provider_profile: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProviderToken:
+        profile = data.get("provider_profile")
+        return cls(
+            provider_token=_required(data, "provider_token", "provider token"),
+            expires_in=_int(data, "expires_in"),
+            provider_profile=MappingProxyType(
+                dict(profile) if isinstance(profile, Mapping) else {}
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CaptchaData:
     """Answer of ``POST /captcha/data``: an image (``data:`` URI) to show and its token."""
 
@@ -305,6 +326,7 @@ __all__ = [
     "IntrospectionResult",
     "Provider",
     "ProviderList",
+    "ProviderToken",
     "SudoToken",
     "TokenResponse",
     "VerificationSent",
