@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -18,13 +18,17 @@ def _group_ids(raw: Any) -> tuple[str, ...]:
     """Groups are strings in tokens and token responses, ``{id}`` objects in ``/user/me``."""
     if not isinstance(raw, list):
         return ()
+    if all(type(g) is str for g in raw):  # the token form: already a list of names
+        return tuple(g for g in raw if g)
     ids = (g.get("id") if isinstance(g, Mapping) else g for g in raw)
     return tuple(str(g) for g in ids if isinstance(g, str) and g)
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """The authenticated CloudBase user as the token describes it (no network needed)."""
+class Identity(NamedTuple):
+    """The authenticated CloudBase user as the token describes it (no network needed).
+
+    Immutable and cheap to build (it is made once per new token, on the cold path).
+    """
 
     sub: str
     scopes: frozenset[str]
@@ -33,12 +37,16 @@ class Identity:
     expires_at: float
     issuer: str = ""
     audience: tuple[str, ...] = ()
-    claims: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
+    claims: Mapping[str, Any] = _EMPTY
 
     @property
     def user_id(self) -> str:
         """CloudBase's user id (``uid``), the same value as ``sub``."""
         return self.sub
+
+    def __repr__(self) -> str:  # claims stay out of logs
+        kind = ", anonymous" if self.is_anonymous else ""
+        return f"Identity(sub={self.sub!r}, scopes={sorted(self.scopes)!r}{kind})"
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Identity:
@@ -49,19 +57,20 @@ class Identity:
         scope = claims.get("scope")
         scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
         aud = claims.get("aud")
-        audience = (
-            (aud,) if isinstance(aud, str) else tuple(a for a in aud or () if isinstance(a, str))
-        )
+        if isinstance(aud, str):
+            audience: tuple[str, ...] = (aud,)
+        else:
+            audience = tuple(a for a in aud if isinstance(a, str)) if isinstance(aud, list) else ()
         exp = claims.get("exp")
         return cls(
-            sub=str(claims.get("sub", "")),
-            scopes=scopes,
-            groups=_group_ids(claims.get("groups")),
-            is_anonymous="anonymous" in scopes,
-            expires_at=float(exp) if isinstance(exp, (int, float)) else 0.0,
-            issuer=str(claims.get("iss", "")),
-            audience=audience,
-            claims=MappingProxyType(claims if isinstance(claims, dict) else dict(claims)),
+            str(claims.get("sub", "")),
+            scopes,
+            _group_ids(claims.get("groups")),
+            "anonymous" in scopes,
+            float(exp) if isinstance(exp, (int, float)) else 0.0,
+            str(claims.get("iss", "")),
+            audience,
+            MappingProxyType(claims if isinstance(claims, dict) else dict(claims)),
         )
 
 

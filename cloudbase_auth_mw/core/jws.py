@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import binascii
 import json
-import re
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -23,8 +20,14 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .errors import InvalidSignature, MalformedToken, TokenTooLarge, UnsupportedAlgorithm
 
+_loads: Callable[[bytes], Any]
+try:  # the ``speedups`` extra: a strict RFC 8259 parser about 4x faster on token payloads
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - exercised by the core-only tox environment
+    _loads = json.loads
+
 _TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
-_SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")
+_BASE64URL_AND_DOT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 _HASHES: Mapping[str, type[hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
     "384": hashes.SHA384,
@@ -37,8 +40,7 @@ _HEADER_MEMORY = 256
 _headers: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedToken:
+class ParsedToken(NamedTuple):
     """A syntactically valid JWS whose signature is not checked yet."""
 
     header: Mapping[str, Any]
@@ -59,29 +61,37 @@ class ParsedToken:
         return f"ParsedToken(alg={self.alg!r}, kid={self.kid!r})"
 
 
-def b64url_decode(segment: str) -> bytes:
-    """Decode unpadded base64url strictly; raises :class:`MalformedToken`."""
-    try:
-        data = segment.encode("ascii")
-    except UnicodeEncodeError:
-        raise MalformedToken() from None
-    if len(data) % 4 == 1 or b"+" in data or b"/" in data or b"=" in data:
+def is_compact_alphabet(token: str) -> bool:
+    """Whether ``token`` holds only base64url characters and dots (one C-speed pass)."""
+    return token.isascii() and not token.encode("ascii").translate(None, _BASE64URL_AND_DOT)
+
+
+def _decode_checked(segment: str) -> bytes:
+    """Decode a segment whose alphabet was already checked."""
+    if len(segment) % 4 == 1:
         raise MalformedToken()
-    padded = data.translate(_TO_STANDARD_ALPHABET) + b"=" * (-len(data) % 4)
+    data = segment.encode("ascii").translate(_TO_STANDARD_ALPHABET)
     try:
-        if sys.version_info >= (3, 11):  # the alphabet is checked in C
-            return binascii.a2b_base64(padded, strict_mode=True)
-        if not _SEGMENT.fullmatch(data):
-            raise MalformedToken()
-        return binascii.a2b_base64(padded)
+        return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
     except (binascii.Error, ValueError):
         raise MalformedToken() from None
 
 
+def b64url_decode(segment: str) -> bytes:
+    """Decode unpadded base64url strictly; raises :class:`MalformedToken`."""
+    if "." in segment or not is_compact_alphabet(segment):
+        raise MalformedToken()
+    return _decode_checked(segment)
+
+
 def json_segment(segment: str) -> dict[str, Any]:
     """Decode one base64url JSON-object segment; raises :class:`MalformedToken`."""
+    return _json_object(b64url_decode(segment))
+
+
+def _json_object(data: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(segment))
+        value = _loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedToken() from None
     if not isinstance(value, dict):
@@ -94,15 +104,15 @@ def parse_token(token: str, *, max_bytes: int, algorithms: frozenset[str]) -> Pa
     if len(token) > max_bytes:
         raise TokenTooLarge()
     segments = token.split(".")
-    if len(segments) != 3 or not segments[0] or not segments[1]:
+    if len(segments) != 3 or not segments[0] or not segments[1] or not is_compact_alphabet(token):
         raise MalformedToken()
     head, payload, signature = segments
     header = _headers.get((head, algorithms)) or _parse_header(head, algorithms)
     return ParsedToken(
-        header=header,
-        claims=json_segment(payload),
-        signing_input=f"{head}.{payload}".encode("ascii"),
-        signature=b64url_decode(signature),
+        header,
+        _json_object(_decode_checked(payload)),
+        token[: len(head) + len(payload) + 1].encode("ascii"),
+        _decode_checked(signature),
     )
 
 
