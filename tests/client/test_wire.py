@@ -11,8 +11,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from client_support import AnyClient, call
-from conftest import Scripted
+from client_support import AnyClient, Scripted, call
 
 from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
 from cloudbase_auth_mw.core.errors import (
@@ -75,7 +74,7 @@ async def test_revoke_sends_token_in_body_and_bearer(scripted: Scripted, make_cl
 async def test_refresh_body(scripted: Scripted, make_client: Make) -> None:
     scripted.answer(200, TOKENS)
     tokens = await call(make_client(base_url=scripted.url), "refresh", "rt.0")
-    assert tokens.refresh_token == "rt.1"  # type: ignore[attr-defined]
+    assert tokens.refresh_token == "rt.1"
     (seen,) = scripted.seen
     assert seen.json() == {
         "client_id": "test-env",
