@@ -18,6 +18,7 @@ Typical adapter use::
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -146,6 +147,7 @@ class CloudBaseGuard:
         self._async_transport = async_transport
         self._sync_runner: SyncRunner | None = None
         self._async_runner: AsyncRunner | None = None
+        self._runner_lock = threading.Lock()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any) -> CloudBaseGuard:
@@ -155,29 +157,39 @@ class CloudBaseGuard:
     # ------------------------------------------------------------------ runners (lazy)
     @property
     def sync_runner(self) -> SyncRunner:
+        """The sync driver, built once (under a lock: its in-flight table must be shared)."""
         if self._sync_runner is None:
-            if self._transport is None:
-                from .transport.requests_transport import RequestsTransport
-
-                self._transport = RequestsTransport(
-                    connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )
-            self._sync_runner = SyncRunner(self._transport)
+            with self._runner_lock:
+                if self._sync_runner is None:
+                    self._sync_runner = SyncRunner(self._sync_transport())
         return self._sync_runner
+
+    def _sync_transport(self) -> SyncTransport:
+        if self._transport is None:
+            from .transport.requests_transport import RequestsTransport
+
+            self._transport = RequestsTransport(
+                connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout
+            )
+        return self._transport
 
     @property
     def async_runner(self) -> AsyncRunner:
+        """The async driver (httpx, imported on first use: the ``async`` extra)."""
         if self._async_runner is None:
-            if self._async_transport is None:
-                from .transport.httpx_transport import HttpxTransport
-
-                self._async_transport = HttpxTransport(
-                    connect_timeout=self.config.connect_timeout,
-                    read_timeout=self.config.read_timeout,
-                )
-            self._async_runner = AsyncRunner(self._async_transport)
+            with self._runner_lock:
+                if self._async_runner is None:
+                    self._async_runner = AsyncRunner(self._async_transport_or_default())
         return self._async_runner
+
+    def _async_transport_or_default(self) -> AsyncTransport:
+        if self._async_transport is None:
+            from .transport.httpx_transport import HttpxTransport
+
+            self._async_transport = HttpxTransport(
+                connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout
+            )
+        return self._async_transport
 
     # ------------------------------------------------------------------ tokens
     def extract_token(
