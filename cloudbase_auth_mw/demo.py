@@ -21,7 +21,7 @@ from typing import TextIO, TypeVar
 
 from .client import CloudBaseAuthClient
 from .core.errors import CloudBaseAuthError
-from .core.models import IntrospectionResult, TokenResponse
+from .core.models import IntrospectionResult, SudoToken, TokenResponse
 
 T = TypeVar("T")
 
@@ -60,11 +60,13 @@ def _error_name(exc: BaseException) -> str:
 
 
 def _error_detail(exc: BaseException) -> str:
-    """``InvalidGrant`` plus, for a generic class, the service's error name (no description:
-    it is free text)."""
+    """The error class, plus the service's error name when the class is a generic one
+    (``ApiError (user_pending)``); never the free-text description."""
     name = _error_name(exc)
-    wire = getattr(exc, "error", "")
-    return f"{name} ({wire})" if wire and isinstance(wire, str) and wire != name else name
+    wire = getattr(exc, "error", None)
+    if isinstance(wire, str) and wire and wire != getattr(type(exc), "error_name", wire):
+        return f"{name} ({wire})"
+    return name
 
 
 @dataclass
@@ -123,6 +125,10 @@ def _kind(tokens: TokenResponse) -> str:
     kind = "anonymous" if tokens.is_anonymous else "user"
     refresh = "+refresh" if tokens.refresh_token else ""
     return f"{tokens.token_type} {kind} token{refresh}"
+
+
+def _sudo(grant: SudoToken) -> str:
+    return "sudo token" if grant.sudo_token else "none"
 
 
 def _same(label: str, same: bool) -> str:
@@ -242,7 +248,15 @@ def _scenario_user(walk: _Walk, client: CloudBaseAuthClient, phone: str, passwor
             lambda: client.get_user(access),
             lambda me: _same("user", (me.sub, me.phone_number) == (tokens.sub, phone)),
         )
-        grant = walk.step("sudo with password", "done", lambda: sudo(access, password=password))
+        walk.step(
+            "providers",
+            "phone bound",
+            lambda: client.list_providers(access),
+            lambda listed: "phone bound" if "phone" in {p.id for p in listed.bound} else "none",
+        )
+        grant = walk.step(
+            "sudo with password", "sudo token", lambda: sudo(access, password=password), _sudo
+        )
         walk.step(
             "change password",
             "done",
@@ -251,7 +265,10 @@ def _scenario_user(walk: _Walk, client: CloudBaseAuthClient, phone: str, passwor
         walk.refused("old password", "InvalidPassword", lambda: signin(phone, password))
         fresh = walk.step("new password", _USER_TOKEN, lambda: signin(phone, _NEW_PASSWORD), _kind)
         again = walk.step(
-            "sudo again", "done", lambda: sudo(fresh.access_token, password=_NEW_PASSWORD)
+            "sudo again",
+            "sudo token",
+            lambda: sudo(fresh.access_token, password=_NEW_PASSWORD),
+            _sudo,
         )
         walk.step(
             "delete me", "done", lambda: client.delete_me(fresh.access_token, again.sudo_token)
