@@ -276,6 +276,11 @@ class CloudBaseAuth:
 
 
 def _guard_from_config(app: Flask) -> CloudBaseGuard:
+    if not app.config.get(CONFIG_PREFIX + "ENV_ID"):
+        raise ConfigurationError(
+            f"CloudBase auth setting 'env_id' is required: set app.config['{CONFIG_PREFIX}ENV_ID']"
+            " to your CloudBase environment id (or pass guard=)."
+        )
     try:
         config = CloudBaseAuthConfig.from_mapping(app.config, prefix=CONFIG_PREFIX)
     except ConfigurationError as exc:
