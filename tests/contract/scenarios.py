@@ -44,7 +44,7 @@ def _expired(emu: Emulator, clock: FakeClock, sub: str, call: Any) -> dict[str, 
 
 
 def _forged(emu: Emulator, clock: FakeClock, sub: str, call: Any) -> dict[str, str]:
-    return bearer(forge.foreign_key_token(emu, sub, issued_at=clock.now))
+    return bearer(forge.foreign_signed(emu, sub))
 
 
 def _wrong_audience(emu: Emulator, clock: FakeClock, sub: str, call: Any) -> dict[str, str]:
