@@ -110,6 +110,8 @@ def check_access_token(state: EmulatorState, token: str | None) -> dict[str, Any
     claims = state.keys.verify(token)
     if claims is None or claims.get("iss") != state.settings.issuer:
         return None
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        return None
     if claims.get("project_id", state.settings.env_id) != state.settings.env_id:
         return None
     now = state.now()

@@ -65,7 +65,7 @@ class Api:
         answer = self.post(
             "/v1/signin",
             {"username": username, "password": password},
-            params={"client_id": "test-env"},
+            params={"client_id": self.emu.env_id},
         )
         assert answer.status == 200, answer.body
         return dict(answer.body)
