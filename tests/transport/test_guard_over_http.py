@@ -213,3 +213,26 @@ def test_tokens_never_reach_logs_or_errors(
         str(rendered.headers),
     ):
         assert token not in text and fresh not in text
+
+
+def test_no_cross_user_mix_up_under_concurrency(emulator: Emulator) -> None:
+    users = [
+        emulator.add_user(username=f"user{i}", password="Passw0rd!", name=f"Name {i}")
+        for i in range(8)
+    ]
+    guard = _guard(emulator)
+    tokens = {u.sub: emulator.mint_access_token(u.sub) for u in users}
+    emulator.faults.latency(0.05)
+
+    def check(sub: str) -> tuple[str, str, str | None]:
+        user = guard.resolve(authorization=[f"Bearer {tokens[sub]}"])
+        assert user is not None
+        return sub, user.sub, user.profile.name
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(check, [u.sub for u in users] * 4))
+    names = {u.sub: f"Name {i}" for i, u in enumerate(users)}
+    for asked, got, name in results:
+        assert asked == got
+        assert name == names[asked]
+    assert emulator.counters[ME] == len(users)
