@@ -29,6 +29,7 @@ from .core.config import CloudBaseAuthConfig
 from .core.http import Flow
 from .core.identity import UserProfile
 from .core.models import (
+    REFRESH_MARGIN,
     CaptchaData,
     CaptchaToken,
     IntrospectionResult,
@@ -224,6 +225,12 @@ class CloudBaseAuthClient(_ClientBase):
     def refresh(self, refresh_token: str) -> TokenResponse:
         """Exchange a refresh token; keep the new one (the old one is now invalid)."""
         return self._run(api.refresh(self._ctx, refresh_token))
+
+    def ensure_fresh(
+        self, tokens: TokenResponse, *, margin: float = REFRESH_MARGIN
+    ) -> TokenResponse:
+        """``tokens`` if fresh, else refreshed ones (keep them: the refresh token rotated)."""
+        return self._run(api.ensure_fresh(self._ctx, tokens, margin=margin))
 
     def password_grant(
         self, username: str, password: str, *, scope: str | None = None
@@ -462,6 +469,12 @@ class AsyncCloudBaseAuthClient(_ClientBase):
     async def refresh(self, refresh_token: str) -> TokenResponse:
         """Exchange a refresh token; keep the new one (the old one is now invalid)."""
         return await self._run(api.refresh(self._ctx, refresh_token))
+
+    async def ensure_fresh(
+        self, tokens: TokenResponse, *, margin: float = REFRESH_MARGIN
+    ) -> TokenResponse:
+        """``tokens`` if fresh, else refreshed ones (keep them: the refresh token rotated)."""
+        return await self._run(api.ensure_fresh(self._ctx, tokens, margin=margin))
 
     async def password_grant(
         self, username: str, password: str, *, scope: str | None = None

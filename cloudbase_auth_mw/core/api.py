@@ -26,10 +26,11 @@ from urllib.parse import quote
 
 from .config import CloudBaseAuthConfig
 from .endpoints import api_request, read_json
-from .errors import ServiceUnreachable
+from .errors import InvalidGrant, ServiceUnreachable
 from .http import Flow, TransportError
 from .identity import UserProfile
 from .models import (
+    REFRESH_MARGIN,
     CaptchaData,
     CaptchaToken,
     IntrospectionResult,
@@ -250,6 +251,27 @@ def refresh(ctx: ApiContext, refresh_token: str) -> Flow[TokenResponse]:
     return _call(ctx, "POST", "/v1/token", _tokens(ctx), json_body=body)
 
 
+def ensure_fresh(
+    ctx: ApiContext, tokens: TokenResponse, *, margin: float = REFRESH_MARGIN
+) -> Flow[TokenResponse]:
+    """``tokens`` while they are fresh, else new ones: the official client's rule (§5.3, §11.9).
+
+    Refreshes once past ``expires_at - margin`` (store the result: the refresh token rotated).
+    An anonymous user whose refresh token is refused (or missing) signs in again on the same
+    device, which yields the same user; anyone else gets :class:`InvalidGrant` (signed out).
+    """
+    if not tokens.needs_refresh(ctx.clock(), margin):
+        return tokens
+    try:
+        if not tokens.refresh_token:
+            raise InvalidGrant("invalid_grant", "the credentials expired and have no refresh token")
+        return (yield from refresh(ctx, tokens.refresh_token))
+    except InvalidGrant:
+        if not tokens.is_anonymous:
+            raise
+        return (yield from sign_in_anonymously(ctx))
+
+
 def password_grant(
     ctx: ApiContext, username: str, password: str, *, scope: str | None = None
 ) -> Flow[TokenResponse]:
@@ -396,6 +418,7 @@ __all__ = [
     "change_password",
     "client_credentials",
     "delete_me",
+    "ensure_fresh",
     "format_phone",
     "get_captcha_data",
     "get_user",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -341,3 +342,24 @@ async def test_refresh_is_never_retried_but_get_is(emulator: Emulator, client: C
         await call(api, "get_user", "token")
     assert emulator.counters["/auth/v1/token"] == 1
     assert emulator.counters["/auth/v1/user/me"] == 2
+
+
+async def test_ensure_fresh_refreshes_expiring_tokens(emulator: Emulator, client: Client) -> None:
+    emulator.add_user(username="alice", password=PASSWORD)
+    api = client()
+    tokens = await sign_in(api, "alice")
+    assert await call(api, "ensure_fresh", tokens) is tokens
+    expiring = dataclasses.replace(tokens, received_at=tokens.received_at - 7180)
+    fresh = await call(api, "ensure_fresh", expiring)
+    assert fresh.sub == tokens.sub and fresh.refresh_token != tokens.refresh_token
+    with pytest.raises(InvalidGrant):  # the old refresh token rotated away
+        await call(api, "ensure_fresh", expiring)
+
+
+async def test_ensure_fresh_anonymous_comes_back_as_same_user(client: Client) -> None:
+    api = client()
+    tokens = await call(api, "sign_in_anonymously")
+    await call(api, "revoke", tokens.access_token)  # refresh token dies with the session
+    expired = dataclasses.replace(tokens, received_at=0.0)
+    again = await call(api, "ensure_fresh", expired)
+    assert again.sub == tokens.sub and again.access_token != tokens.access_token

@@ -23,6 +23,7 @@ from cloudbase_auth_mw.core.errors import (
     Unauthenticated,
 )
 from cloudbase_auth_mw.core.http import Flow, HttpRequest, HttpResponse, TransportError
+from cloudbase_auth_mw.core.models import TokenResponse
 
 T = TypeVar("T")
 CTX = ApiContext(
@@ -276,3 +277,42 @@ def test_transport_error_becomes_service_unreachable() -> None:
 def test_format_phone() -> None:
     assert api.format_phone(" 13800000000 ") == "+86 13800000000"
     assert api.format_phone("+1 5551234") == "+1 5551234"
+
+
+def test_ensure_fresh_keeps_fresh_tokens_without_a_call() -> None:
+    tokens = TokenResponse.from_json(TOKENS, received_at=1000.0 - 7000)  # 170 s left at t=1000
+    flow = api.ensure_fresh(CTX, tokens)
+    with pytest.raises(StopIteration) as stop:
+        next(flow)
+    assert stop.value.value is tokens
+
+
+def test_ensure_fresh_refreshes_within_the_margin() -> None:
+    tokens = TokenResponse.from_json(TOKENS, received_at=1000.0 - 7180)  # 20 s left < 30 s
+    rotated = {**TOKENS, "refresh_token": "rt.2"}
+    request, fresh = run(api.ensure_fresh(CTX, tokens), rotated)
+    assert request.json_body["refresh_token"] == "rt.1"
+    assert fresh.refresh_token == "rt.2" and fresh.received_at == 1000.0
+
+
+def test_ensure_fresh_signs_anonymous_users_in_again() -> None:
+    anonymous = TokenResponse.from_json({**TOKENS, "scope": "anonymous"}, received_at=-9000.0)
+    flow = api.ensure_fresh(CTX, anonymous)
+    assert next(flow).url.endswith("/v1/token")
+    refused = json.dumps({"error": "invalid_grant"}).encode()
+    again = flow.send(HttpResponse(status=400, body=refused))
+    assert again.url.endswith("/v1/signin/anonymously")
+    assert again.headers["x-device-id"] == CTX.device_id
+    answer = json.dumps({**TOKENS, "scope": "anonymous", "access_token": "at.9"}).encode()
+    with pytest.raises(StopIteration) as stop:
+        flow.send(HttpResponse(status=200, body=answer))
+    assert stop.value.value.access_token == "at.9"
+
+
+def test_ensure_fresh_signed_out_user_gets_invalid_grant() -> None:
+    tokens = TokenResponse.from_json(TOKENS, received_at=-9000.0)
+    with pytest.raises(InvalidGrant):
+        run(api.ensure_fresh(CTX, tokens), {"error": "invalid_grant"}, 400)
+    no_refresh = TokenResponse.from_json({"access_token": "a", "expires_in": 1})
+    with pytest.raises(InvalidGrant):
+        next(api.ensure_fresh(CTX, no_refresh))
