@@ -336,14 +336,19 @@ def print_table(title: str, rows: Sequence[Row], file: TextIO | None = None) -> 
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="cloudbase-auth demo", description=__doc__.split("\n")[0])
-    parser.add_argument("--base-url", help="run against this emulator instead of starting one")
-    parser.add_argument("--env-id", default=DEMO_ENV_ID)
-    parser.add_argument(
-        "--username", default=DEMO_USERNAME, help="an existing user (with --base-url)"
+    parser = argparse.ArgumentParser(
+        prog="cloudbase-auth demo",
+        description="Walk the seed scenarios 1-7 through the client and print a table. "
+        "Without --base-url an emulator is started in-process; with it, the user must exist "
+        f"there (e.g. `cloudbase-auth emulator --user {DEMO_USERNAME}:{DEMO_PASSWORD}`).",
     )
-    parser.add_argument("--password", default=DEMO_PASSWORD)
-    parser.add_argument("--code", default=DEMO_CODE, help="the service's verification code")
+    parser.add_argument("--base-url", help="walk this running service instead of starting one")
+    parser.add_argument("--env-id", default=DEMO_ENV_ID, help=f"default {DEMO_ENV_ID}")
+    parser.add_argument("--username", default=DEMO_USERNAME, help=f"default {DEMO_USERNAME}")
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="that user's password")
+    parser.add_argument(
+        "--code", default=DEMO_CODE, help=f"verification code (default {DEMO_CODE})"
+    )
     return parser.parse_args(list(argv))
 
 
