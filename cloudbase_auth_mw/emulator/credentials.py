@@ -55,6 +55,7 @@ def token_response(
     )
     access = mint(state.keys, claims)
     fingerprint = token_fingerprint(access)
+    state.issued_access.add(fingerprint)
     session.access.add(fingerprint)
     state.access_index[fingerprint] = session.id
     body: dict[str, Any] = {
@@ -102,10 +103,11 @@ def refresh(state: EmulatorState, refresh_token: str | None) -> dict[str, Any]:
 def check_access_token(state: EmulatorState, token: str | None) -> dict[str, Any] | None:
     """The claims of a live access token of this emulator, else ``None``.
 
-    Live = RS256 signature by a published key, our ``iss`` and ``project_id``, within
-    ``iat``/``nbf``/``exp``, not revoked (alone or with its session).
+    Live = issued by this emulator since its last reset, RS256 signature by a published key,
+    our ``iss`` and ``project_id``, a ``sub``, within ``nbf``/``exp``, not revoked (alone or
+    with its session).
     """
-    if not token or len(token) > 16384:
+    if not token or token_fingerprint(token) not in state.issued_access:
         return None
     claims = state.keys.verify(token)
     if claims is None or claims.get("iss") != state.settings.issuer:
@@ -120,9 +122,10 @@ def check_access_token(state: EmulatorState, token: str | None) -> dict[str, Any
         return None
     if not isinstance(nbf, (int, float)) or nbf > now:
         return None
-    fingerprint = token_fingerprint(token)
     session = state.session_for_access(token)
-    if fingerprint in state.revoked_access or (session is not None and session.revoked):
+    if token_fingerprint(token) in state.revoked_access or (
+        session is not None and session.revoked
+    ):
         return None
     return claims
 

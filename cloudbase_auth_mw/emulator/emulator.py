@@ -19,6 +19,7 @@ from .credentials import open_session
 from .faults import Counters, Faults
 from .handler import Result, handle
 from .issuer import USER_SCOPE, apply_overrides, build_claims, gateway_issuer, mint
+from .jose import token_fingerprint
 from .server import LoopbackServer
 from .state import EmulatedUser, EmulatorState, Settings, new_numeric_sub
 from .wsgi import EmulatorApp
@@ -193,12 +194,15 @@ class Emulator:
             issued_at=int(self.now() if issued_at is None else issued_at),
             lifetime=self.settings.token_lifetime if lifetime is None else int(lifetime),
         )
-        return mint(
+        token = mint(
             self.state.keys,
             apply_overrides(claims, claims_overrides),
             kid=kid,
             header_overrides=header_overrides,
         )
+        with self.state.lock:
+            self.state.issued_access.add(token_fingerprint(token))
+        return token
 
     def revoke_token(self, access_token: str) -> None:
         """Revoke a token (and its session, if it has one), as ``/revoke`` does."""

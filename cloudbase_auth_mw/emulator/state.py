@@ -164,6 +164,8 @@ class EmulatorState:
         self.access_index: dict[str, str] = {}
         self.refresh_index: dict[str, str] = {}
         self.revoked_access: set[str] = set()
+        #: Fingerprints of every access token this emulator signed since the last reset.
+        self.issued_access: set[str] = set()
         self.grants: dict[str, Grant] = {}
         #: device id -> sub of that device's (still anonymous) user.
         self.anonymous_devices: dict[str, str] = {}
@@ -176,6 +178,7 @@ class EmulatorState:
             self.access_index.clear()
             self.refresh_index.clear()
             self.revoked_access.clear()
+            self.issued_access.clear()
             self.grants.clear()
             self.anonymous_devices.clear()
             self.settings.captcha_paths.clear()
