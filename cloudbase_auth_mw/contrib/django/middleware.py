@@ -1,0 +1,201 @@
+"""``CloudBaseAuthMiddleware``: every request carries its CloudBase user.
+
+Add it to ``MIDDLEWARE`` *after* ``django.contrib.auth.middleware.AuthenticationMiddleware``
+(sessions keep working for the admin) or *instead of it* (a pure token API). For each request
+it sets:
+
+``request.cloudbase``
+    the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` of the bearer token (identity at once,
+    ``.profile`` / ``await .aprofile()`` on first use), or ``None`` without a valid token.
+``request.cloudbase_error``
+    the token error (expired, forged...) or ``None``. Protected views (our decorators and
+    mixin, DRF) answer it as 401/400; public views simply see no user.
+``request.user`` / ``await request.auser()``
+    with a valid token: the Django user mapped from ``sub`` by the authentication backends
+    (``CloudBaseBackend``), loaded lazily. With a bad token: ``AnonymousUser``. Without a
+    token: left as ``AuthenticationMiddleware`` set it (the session user), else anonymous.
+
+The token is checked eagerly (a cache lookup once seen; the async path never blocks the loop).
+When the provider cannot be reached the answer is 503 at once: a request whose credentials
+cannot be checked is never served as if it had none. Auth errors raised later by a view (a
+profile fetch during an outage) are rendered by ``process_exception``. A request whose valid
+token came in the ``Authorization`` header is exempt from CSRF checks (browsers never send that
+header on their own). Nothing is written to the session unless ``SESSION_LOGIN`` is true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from ...core.config import CloudBaseAuthConfig
+from ...core.errors import ProviderUnavailable, RequestAuthError
+from ...guard import CloudBaseUser
+from .conf import get_guard, session_login
+
+_USER_CACHE = "_cloudbase_django_user"
+_aauthenticate: Callable[..., Awaitable[Any]] = getattr(
+    auth, "aauthenticate", sync_to_async(auth.authenticate)
+)
+
+
+def error_response(error: RequestAuthError) -> HttpResponse:
+    """The guard's rendering of ``error`` as a Django response (JSON, challenge headers)."""
+    rendered = get_guard().render_error(error)
+    response = HttpResponse(
+        rendered.body, status=rendered.status, content_type=rendered.content_type
+    )
+    for name, value in rendered.headers:
+        response[name] = value
+    return response
+
+
+def _credentials(request: HttpRequest, config: CloudBaseAuthConfig) -> dict[str, Any]:
+    header = request.META.get("HTTP_AUTHORIZATION")
+    found: dict[str, Any] = {"authorization": (header,) if header else ()}
+    if "cookie" in config.token_locations:
+        found["cookies"] = request.COOKIES
+    if "query" in config.token_locations:
+        found["query"] = dict(request.GET.lists())
+    return found
+
+
+# ---------------------------------------------------------------------- resolving the token
+def resolve_request(request: HttpRequest) -> CloudBaseUser | None:
+    """Check the request's token (sync) and set ``request.cloudbase``/``user``/``auser``.
+
+    Token errors are kept in ``request.cloudbase_error``; :class:`ProviderUnavailable` is raised.
+    """
+    guard = get_guard()
+    try:
+        user = guard.resolve(**_credentials(request, guard.config))
+    except ProviderUnavailable:
+        raise
+    except RequestAuthError as exc:
+        return _attach(request, None, exc)
+    return _attach(request, user, None)
+
+
+async def aresolve_request(request: HttpRequest) -> CloudBaseUser | None:
+    """:func:`resolve_request` for async code: the token is checked without blocking."""
+    guard = get_guard()
+    try:
+        user = await guard.aresolve(**_credentials(request, guard.config))
+    except ProviderUnavailable:
+        raise
+    except RequestAuthError as exc:
+        return _attach(request, None, exc)
+    return _attach(request, user, None)
+
+
+def _attach(
+    request: Any, user: CloudBaseUser | None, error: RequestAuthError | None
+) -> CloudBaseUser | None:
+    request.cloudbase = user
+    request.cloudbase_error = error
+    if user is not None:
+        request.user = SimpleLazyObject(partial(get_user, request))
+        request.auser = partial(auser, request)
+        if request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ":
+            request._dont_enforce_csrf_checks = True
+    elif error is not None or not hasattr(request, "user"):
+        request.user = AnonymousUser()
+        request.auser = partial(_same_user, request)
+    return user
+
+
+def current_user(request: HttpRequest) -> CloudBaseUser | None:
+    """The request's CloudBase user (``None``: no token); raises the stored token error."""
+    if not hasattr(request, "cloudbase"):
+        resolve_request(request)
+    return _checked(request)
+
+
+async def acurrent_user(request: HttpRequest) -> CloudBaseUser | None:
+    """:func:`current_user` for async views."""
+    if not hasattr(request, "cloudbase"):
+        await aresolve_request(request)
+    return _checked(request)
+
+
+def _checked(request: Any) -> CloudBaseUser | None:
+    if request.cloudbase_error is not None:
+        raise request.cloudbase_error
+    user: CloudBaseUser | None = request.cloudbase
+    return user
+
+
+# ---------------------------------------------------------------------- the Django user
+def get_user(request: Any) -> Any:
+    """The Django user mapped from ``request.cloudbase`` (cached on the request)."""
+    if not hasattr(request, _USER_CACHE):
+        user = auth.authenticate(request, cloudbase_user=request.cloudbase) or AnonymousUser()
+        if user.is_authenticated and session_login():
+            _login_once(request, user)
+        setattr(request, _USER_CACHE, user)
+    return getattr(request, _USER_CACHE)
+
+
+async def auser(request: Any) -> Any:
+    """:func:`get_user` for async code (``await request.auser()``)."""
+    if not hasattr(request, _USER_CACHE):
+        user = await _aauthenticate(request, cloudbase_user=request.cloudbase) or AnonymousUser()
+        if user.is_authenticated and session_login():
+            await sync_to_async(_login_once)(request, user)
+        setattr(request, _USER_CACHE, user)
+    return getattr(request, _USER_CACHE)
+
+
+async def _same_user(request: Any) -> Any:
+    return request.user
+
+
+def _login_once(request: Any, user: Any) -> None:
+    """Log ``user`` into the session unless it is the session's user already."""
+    if request.session.get(auth.SESSION_KEY) != user._meta.pk.value_to_string(user):
+        auth.login(request, user)
+
+
+# ---------------------------------------------------------------------- the middleware
+class CloudBaseAuthMiddleware:
+    """Checks the bearer token of every request; see the module docstring for what it sets."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        if get_response is None:
+            raise ValueError("get_response must be provided.")
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        try:
+            resolve_request(request)
+        except ProviderUnavailable as exc:
+            return error_response(exc)
+        return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> Any:
+        try:
+            await aresolve_request(request)
+        except ProviderUnavailable as exc:
+            return error_response(exc)
+        return await self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Render auth errors a view raised (profile fetch during an outage...)."""
+        if isinstance(exception, RequestAuthError):
+            return error_response(exception)
+        return None
