@@ -28,6 +28,7 @@ from .core.cache import Cache
 from .core.config import CloudBaseAuthConfig
 from .core.errors import InsufficientScope, MissingToken, RequestAuthError
 from .core.identity import Identity, UserProfile
+from .core.introspection import Verdict
 from .core.profile import ProfileLoader
 from .core.rendering import ErrorResponse, render_error
 from .core.tokens import extract_token
@@ -139,9 +140,12 @@ class CloudBaseGuard:
         clock: Callable[[], float] = time.time,
         token_cache: Cache[str, Identity] | None = None,
         profile_cache: Cache[str, UserProfile] | None = None,
+        introspection_cache: Cache[str, tuple[Verdict]] | None = None,
     ) -> None:
         self.config = config
-        self.authenticator = Authenticator(config, clock=clock, token_cache=token_cache)
+        self.authenticator = Authenticator(
+            config, clock=clock, token_cache=token_cache, introspection_cache=introspection_cache
+        )
         self.profiles = ProfileLoader(config, clock=clock, cache=profile_cache)
         self._transport = transport
         self._async_transport = async_transport

@@ -23,7 +23,7 @@ from .config import CloudBaseAuthConfig
 from .errors import TokenInactive
 from .http import Flow
 from .identity import Identity
-from .introspection import Introspector
+from .introspection import Introspector, Verdict
 from .jws import parse_token, verify_signature
 from .keyset import KeySet, StaticKey
 
@@ -37,6 +37,7 @@ class Authenticator:
         *,
         clock: Callable[[], float] = time.time,
         token_cache: Cache[str, Identity] | None = None,
+        introspection_cache: Cache[str, tuple[Verdict]] | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -48,7 +49,7 @@ class Authenticator:
             if config.public_key and config.verify_mode == "static"
             else KeySet(config, clock=clock)
         )
-        self.introspector = Introspector(config, clock=clock)
+        self.introspector = Introspector(config, clock=clock, cache=introspection_cache)
         #: The hot path: the identity of a token verified before and still valid, or ``None``.
         self.cached: Callable[[str], Identity | None] = self._cache.get
 
