@@ -1,0 +1,1 @@
+"""Sample FastAPI (Starlette) app protected by CloudBase Auth v2; see README.md."""
