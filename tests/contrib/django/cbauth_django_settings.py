@@ -60,7 +60,7 @@ SETTINGS: dict[str, Any] = {
             "USER": "postgres",
             "HOST": PG_HOST,
             "PORT": PG_PORT,
-            "TEST": {"NAME": f"test_cbauth_django_{os.getpid()}"},
+            "TEST": {"NAME": f"test_cbauth_django_{os.getpid()}", "DEPENDENCIES": []},
         },
     },
     "DATABASE_ROUTERS": ["cbauth_django_settings.Router"],
