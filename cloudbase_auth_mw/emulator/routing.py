@@ -43,9 +43,14 @@ class Call:
 
     @property
     def bearer(self) -> str | None:
-        """The Bearer token of the ``Authorization`` header, if any."""
+        """The Bearer token of the ``Authorization`` header, else ``?access_token=``.
+
+        The query form is what the SDK sends with its ``tokenInURL`` option.
+        """
         scheme, _, value = self.headers.get("authorization", "").partition(" ")
-        return value.strip() or None if scheme.lower() == "bearer" else None
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return self.query.get("access_token") or None
 
     @property
     def basic(self) -> tuple[str, str] | None:

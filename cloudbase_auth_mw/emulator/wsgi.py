@@ -6,6 +6,7 @@ Usable in-process with any WSGI test client (``werkzeug.test.Client(app)``) or s
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -79,7 +80,7 @@ class EmulatorApp:
             return self.admin(method, path[len(ADMIN_PREFIX) :] or "/", query, body)
         self.counters.hit(path)
         self.faults.wait()
-        injected = self._injected(path)
+        injected = self._injected(path, request_headers(environ).get("x-request-id"))
         if injected is not None:
             return injected
         status, headers, out = handle(
@@ -89,14 +90,20 @@ class EmulatorApp:
             out = out[: max(1, len(out) // 2)]
         return status, headers, out
 
-    def _injected(self, path: str) -> Result | None:
+    def _injected(self, path: str, request_id: str | None) -> Result | None:
         if self.faults.answering_503():
-            return 503, plain_headers("text/plain; charset=utf-8"), b"Service Unavailable"
+            headers = plain_headers("text/plain; charset=utf-8", request_id)
+            return 503, headers, b"Service Unavailable"
         rule = self.faults.failure_for(path)
         if rule is None:
             return None
-        return rule.status, plain_headers(rule.content_type), rule.body
+        return rule.status, plain_headers(rule.content_type, request_id), rule.body
 
 
-def plain_headers(content_type: str) -> Headers:
-    return [("content-type", content_type), ("access-control-allow-origin", "*")]
+def plain_headers(content_type: str, request_id: str | None) -> Headers:
+    """Headers of an injected answer (it still carries a request id, like every answer)."""
+    return [
+        ("content-type", content_type),
+        ("access-control-allow-origin", "*"),
+        ("x-request-id", request_id or uuid.uuid4().hex),
+    ]

@@ -98,6 +98,11 @@ def test_request_id_is_echoed_or_created(api: Api, emulator: Emulator) -> None:
     assert len(r.headers["x-request-id"]) == 32
 
 
+def test_token_in_url(api: Api, alice: object) -> None:
+    token = api.signin()["access_token"]
+    assert api.get("/v1/user/me", params={"access_token": token}).body["username"] == "alice"
+
+
 def test_unknown_path_is_not_found(api: Api, emulator: Emulator) -> None:
     assert_error(api.get("/v1/does/not/exist"), "not_found", 5, 404)
     r = requests.get(emulator.base_url + "/elsewhere", timeout=5)

@@ -32,8 +32,9 @@ def test_down_drops_the_connection(emulator: Emulator) -> None:
 
 def test_down_503_answers_non_json(emulator: Emulator) -> None:
     emulator.faults.down(True, mode="503")
-    r = requests.get(emulator.base_url + CERTS, timeout=5)
+    r = requests.get(emulator.base_url + CERTS, headers={"x-request-id": "rid"}, timeout=5)
     assert r.status_code == 503 and r.headers["content-type"].startswith("text/plain")
+    assert r.headers["x-request-id"] == "rid"
     with pytest.raises(ValueError):
         r.json()
     with pytest.raises(ValueError):
