@@ -127,6 +127,9 @@ def handle(
         reply = dispatch(state, method, path, parse_query(query), lower, body)
     except ApiFailure as failure:
         reply = Reply(failure.status, failure.body())
+    except Exception:  # an emulator bug must still answer the documented error shape
+        log.exception("emulator error on %s %s", method, path)
+        reply = Reply(500, ApiFailure("internal", "internal emulator error").body())
     log.debug("emulator %s %s -> %s", method, path, reply.status)
     out = [*base, ("content-type", "application/json; charset=utf-8"), *reply.headers.items()]
     return reply.status, out, json_bytes(reply.body)

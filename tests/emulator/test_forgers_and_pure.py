@@ -107,3 +107,22 @@ def test_wsgi_app_in_process() -> None:
     assert captured["status"] == "200 OK"
     assert json.loads(body)["scope"] == "anonymous"
     assert emu.counters["/auth/v1/signin/anonymously"] == 1
+
+
+def test_an_unexpected_failure_still_answers_the_error_shape(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = Emulator()
+
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(emu.state.keys, "jwks", broken)  # a fault, injected
+    status, _, body = emu.handle("GET", "/auth/v1/certs")
+    assert status == 500
+    assert json.loads(body) == {
+        "error": "internal",
+        "error_code": 13,
+        "error_description": "internal emulator error",
+    }
+    assert "boom" in caplog.text
