@@ -87,6 +87,8 @@ def load_config() -> CloudBaseAuthConfig:
     if unknown:
         raise ConfigurationError(unknown[0])
     core, _ = _split(mapping)
+    if not core.get("env_id"):
+        raise ConfigurationError(f"settings.{SETTING}['ENV_ID'] is required (your env id)")
     try:
         return CloudBaseAuthConfig.from_mapping(core)
     except ConfigurationError as exc:
