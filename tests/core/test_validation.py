@@ -235,3 +235,24 @@ def test_introspection_outage_is_503(clock: Clock) -> None:
             authenticator.authenticate("t"),
             lambda r: HttpResponse(502, {}, b"<html>bad gateway</html>"),
         )
+
+
+def test_key_hints_in_the_header_are_never_followed(
+    signer: Signer, other_signer: Signer, config: CloudBaseAuthConfig, clock: Clock
+) -> None:
+    """``jku``/``x5u``/``jwk`` cannot bring a key: only the configured key set is asked."""
+    authenticator = Authenticator(config, clock=clock)
+    claims = json.loads(base64.urlsafe_b64decode(signer.token(clock.now).split(".")[1] + "=="))
+    header = {
+        "alg": "RS256",
+        "kid": other_signer.kid,
+        "jku": "https://attacker.example/jwks.json",
+        "x5u": "https://attacker.example/cert.pem",
+        "jwk": other_signer.jwk,
+    }
+    log: list[HttpRequest] = []
+    with pytest.raises(errors.UnknownKeyId):
+        drive(
+            authenticator.authenticate(other_signer.sign(claims, header)), _jwks_server(signer), log
+        )
+    assert [r.url for r in log] == ["http://127.0.0.1:9/auth/v1/certs"]
