@@ -21,8 +21,8 @@ serve several apps.
 
 Behaviour:
 
-- The user is resolved lazily, at most once per request (cached on ``flask.g``): a route that
-  neither reads ``current_user`` nor carries a decorator pays nothing.
+- The user is resolved lazily, at most once per request (cached with the request): a route
+  that neither reads ``current_user`` nor carries a decorator pays nothing.
 - ``current_user`` is the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` (identity at once,
   ``.profile`` fetched from ``/user/me`` on first access, then cached) or ``UNAUTHENTICATED``
   (falsy, ``is_authenticated`` false).
@@ -48,7 +48,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast, overload
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
@@ -68,7 +68,7 @@ __all__ = [
 
 EXTENSION_KEY = "cloudbase_auth"
 CONFIG_PREFIX = "CLOUDBASE_AUTH_"
-_G_ATTR = "_cloudbase_auth"
+_ENVIRON_KEY = "cloudbase_auth.flask"
 
 logger = logging.getLogger(__name__)
 
@@ -87,27 +87,47 @@ class _AppState:
     read_query: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Resolution:
-    """The outcome of reading one request's credentials (cached on ``g``)."""
-
-    environ: object  # the request it belongs to: ``g`` may outlive a request
-    user: CloudBaseUser | None
-    error: RequestAuthError | None
+#: One request's credentials read: (guard, user or None, error or None). A plain tuple: this
+#: is built on every request, and tuples are the cheapest record Python has.
+_Resolution = tuple[CloudBaseGuard, "CloudBaseUser | None", "RequestAuthError | None"]
 
 
-def _state() -> _AppState:
-    state = current_app.extensions.get(EXTENSION_KEY)
+class _PublicContext:
+    """The two request-context attributes we read, through Flask's public proxies."""
+
+    @property
+    def request(self) -> Request:
+        return request
+
+    @property
+    def app(self) -> Flask:
+        return current_app
+
+
+try:  # Flask 2.2 to 3.1 hold the request context in this ContextVar: one C call, no proxies
+    from flask.globals import _cv_request
+
+    _request_context: Callable[[], Any] = _cv_request.get
+except ImportError:  # pragma: no cover - a Flask without it: the public proxies, a bit slower
+    _request_context = _PublicContext
+
+
+def _app_state(app: Flask) -> _AppState:
+    state: _AppState | None = app.extensions.get(EXTENSION_KEY)
     if state is None:
         raise RuntimeError(
             "CloudBaseAuth is not set up on this app: "
             "call CloudBaseAuth(app) or auth.init_app(app)."
         )
-    return cast(_AppState, state)
+    return state
 
 
-def _read_request(state: _AppState, environ: object) -> _Resolution:
-    header = request.environ.get("HTTP_AUTHORIZATION")
+def _state() -> _AppState:
+    return _app_state(current_app)
+
+
+def _read_request(state: _AppState, environ: dict[str, Any]) -> _Resolution:
+    header = environ.get("HTTP_AUTHORIZATION")
     try:
         user = state.guard.resolve(
             authorization=(header,) if header else (),
@@ -116,22 +136,30 @@ def _read_request(state: _AppState, environ: object) -> _Resolution:
         )
     except RequestAuthError as exc:
         logger.debug("CloudBase credentials refused: %s", type(exc).__name__)
-        return _Resolution(environ, None, exc)
-    return _Resolution(environ, user, None)
+        return state.guard, None, exc
+    return state.guard, user, None
 
 
-def _resolution(state: _AppState) -> _Resolution:
-    """This request's credentials, read at most once per request."""
-    environ = request.environ
-    found: _Resolution | None = g.get(_G_ATTR)
-    if found is None or found.environ is not environ:
-        found = _read_request(state, environ)
-        setattr(g, _G_ATTR, found)
+def _resolution() -> _Resolution:
+    """This request's credentials, read at most once per request.
+
+    Kept in the request's WSGI environ rather than on ``flask.g``: ``g`` belongs to the app
+    context, which Flask reuses for every request made while one is pushed (tests, CLI), and
+    this lookup runs on every protected request, so it avoids proxies where it can.
+    """
+    try:
+        context = _request_context()
+    except LookupError:
+        raise RuntimeError("Working outside of request context.") from None
+    environ = context.request.environ
+    found: _Resolution | None = environ.get(_ENVIRON_KEY)
+    if found is None:
+        found = environ[_ENVIRON_KEY] = _read_request(_app_state(context.app), environ)
     return found
 
 
 def _current_user() -> CloudBaseUser | UnauthenticatedUser:
-    user = _resolution(_state()).user
+    user = _resolution()[1]
     return UNAUTHENTICATED if user is None else user
 
 
@@ -141,7 +169,7 @@ current_user: CloudBaseUser | UnauthenticatedUser = LocalProxy(_current_user)  #
 
 def current_auth_error() -> RequestAuthError | None:
     """Why this request has no user although it sent credentials (``None``: fine or no token)."""
-    return _resolution(_state()).error
+    return _resolution()[2]
 
 
 def authorize(
@@ -152,13 +180,10 @@ def authorize(
     Raises the :class:`RequestAuthError` to answer (401/400/403/503), which the extension's
     error handler renders. ``allow_anonymous`` overrides the ``ALLOW_ANONYMOUS`` setting.
     """
-    state = _state()
-    found = _resolution(state)
-    if found.error is not None:
-        raise found.error
-    return state.guard.authorize(
-        found.user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
-    )
+    guard, user, error = _resolution()
+    if error is not None:
+        raise error
+    return guard.authorize(user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous)
 
 
 def _names(kind: str, names: tuple[Any, ...]) -> tuple[str, ...]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
+from cloudbase_auth_mw.contrib import flask as flask_ext
 from cloudbase_auth_mw.contrib.flask import current_user
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import UNAUTHENTICATED
@@ -103,3 +105,13 @@ def test_async_profile(app: Flask, emulator: Emulator, alice: Any) -> None:
         response = client.get("/async/profile", headers=bearer(token))
         assert response.get_json() == {"user": alice.sub, "name": "Alice"}
     assert emulator.counters[ME] == 1
+
+
+def test_public_proxies_serve_when_flask_lacks_the_context_variable(
+    app: Flask, emulator: Emulator, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flask_ext, "_request_context", flask_ext._PublicContext)
+    token = emulator.mint_access_token(alice.sub)
+    client = app.test_client()
+    assert client.get("/private", headers=bearer(token)).get_json()["user"] == alice.sub
+    assert client.get("/private").status_code == 401
