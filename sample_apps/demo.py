@@ -121,11 +121,18 @@ class AppSpec:
     env: Callable[[Path], dict[str, str]] = lambda _: {}
 
 
-def _gunicorn(target: str, *options: str) -> Callable[[int, Path], list[str]]:
+def _gunicorn_options() -> list[str]:
+    """Options of this gunicorn: no shared control socket (gunicorn >= 24 puts one in ``~``)."""
+    from gunicorn.config import Config
+
+    return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+
+
+def _gunicorn(target: str) -> Callable[[int, Path], list[str]]:
     def argv(port: int, _: Path) -> list[str]:
         return [
             *(PYTHON, "-m", "gunicorn", "--workers", "1", "--graceful-timeout", "3"),
-            *("--bind", f"{LOOPBACK}:{port}", *options, target),
+            *("--bind", f"{LOOPBACK}:{port}", *_gunicorn_options(), target),
         ]
 
     return argv
@@ -578,10 +585,12 @@ def _summary(outcomes: Sequence[tuple[str, list[Row] | None]], seconds: float) -
         f"{name} skipped" if rows is None else f"{name} {sum(r.ok for r in rows)}/{len(rows)}"
         for name, rows in outcomes
     ]
-    failed = [name for name, rows in outcomes if rows is None or not all_passed(rows)]
-    verdict = "all passed" if not failed else "FAILED: " + ", ".join(failed)
-    hint = " (--keep-going walks the rest)" if any(rows is None for _, rows in outcomes) else ""
-    return f"Summary: {', '.join(parts)} in {seconds:.1f} s: {verdict}{hint}"
+    failed = [name for name, rows in outcomes if rows is not None and not all_passed(rows)]
+    skipped = [name for name, rows in outcomes if rows is None]
+    verdict = "FAILED: " + ", ".join(failed) if failed else "all passed"
+    if skipped:
+        verdict += f"; not walked: {', '.join(skipped)} (--keep-going walks them)"
+    return f"Summary: {', '.join(parts)} in {seconds:.1f} s: {verdict}"
 
 
 class _Terminated(BaseException):
