@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -138,6 +139,17 @@ def _gunicorn(target: str) -> Callable[[int, Path], list[str]]:
     return argv
 
 
+def _after(
+    prepare: Sequence[str], serve: Callable[[int, Path], list[str]]
+) -> Callable[[int, Path], list[str]]:
+    """``sh -c 'prepare && exec serve'``: one process (group) and one output log for both."""
+
+    def argv(port: int, workdir: Path) -> list[str]:
+        return ["sh", "-c", f"{shlex.join(prepare)} && exec {shlex.join(serve(port, workdir))}"]
+
+    return argv
+
+
 def _uvicorn(target: str) -> Callable[[int, Path], list[str]]:
     def argv(port: int, _: Path) -> list[str]:
         return [PYTHON, "-m", "uvicorn", "--host", LOOPBACK, "--port", str(port), target]
@@ -156,7 +168,11 @@ APPS: Mapping[str, AppSpec] = {
         "django",
         "Django",
         "migrate, then gunicorn, 1 worker, WSGI",
-        _gunicorn("sample_apps.django_project.wsgi:application"),
+        _after(
+            [PYTHON, "sample_apps/django_project/manage.py", "migrate", "--noinput", "-v", "0"],
+            _gunicorn("sample_apps.django_project.wsgi:application"),
+        ),
+        lambda workdir: {"DJANGO_DB_PATH": str(workdir / "django.sqlite3")},
     ),
     "starlette": AppSpec(
         "starlette",
