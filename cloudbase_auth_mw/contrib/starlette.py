@@ -77,10 +77,11 @@ OnError = Callable[[HTTPConnection, RequestAuthError], "Response | None"]
 class CloudBaseStarletteUser(BaseUser):
     """A Starlette user for a valid CloudBase token; ``.cloudbase`` is the full user."""
 
-    __slots__ = ("cloudbase",)
+    __slots__ = ("_sub", "cloudbase")
 
     def __init__(self, user: CloudBaseUser) -> None:
         self.cloudbase = user
+        self._sub = user.sub
 
     @property
     def is_authenticated(self) -> bool:
@@ -94,11 +95,11 @@ class CloudBaseStarletteUser(BaseUser):
     @property
     def identity(self) -> str:
         """Starlette's identity string: the ``sub`` (``.cloudbase.identity`` has more)."""
-        return self.cloudbase.sub
+        return self._sub
 
     @property
     def sub(self) -> str:
-        return self.cloudbase.sub
+        return self._sub
 
     @property
     def is_anonymous(self) -> bool:
@@ -143,28 +144,30 @@ class CloudBaseCredentials(AuthCredentials):
         self._scopes = list(value)
 
 
-async def _authenticate(guard: CloudBaseGuard, scope: Scope) -> tuple[AuthCredentials, BaseUser]:
-    """Resolve the connection's user, record it in the scope; raises ``RequestAuthError``.
+def _token(guard: CloudBaseGuard, scope: Scope) -> str | None:
+    """The connection's bearer token (``None``: none); raises ``RequestAuthError``.
 
-    The hot path (header only, token cached) avoids building an ``HTTPConnection`` and awaits
-    nothing: it is the per-request cost of this middleware (benchmarks/bench_starlette.py).
+    With the header as the only location (the default) no ``HTTPConnection`` is built: this
+    and :func:`_install` are the whole per-request cost of a cached token
+    (benchmarks/bench_starlette.py).
     """
     config = guard.config
     authorization = [v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"]
     if config.token_locations == ("header",):
-        token = guard.extract_token(authorization=authorization)
-    else:
-        conn = HTTPConnection(scope)
-        query = {config.query_param: conn.query_params.getlist(config.query_param)}
-        token = guard.extract_token(authorization=authorization, cookies=conn.cookies, query=query)
-    user = None
-    if token is not None:
-        identity = guard.authenticator.cached(token) or await guard.aauthenticate(token)
-        user = CloudBaseUser(guard, identity, token)
+        return guard.extract_token(authorization=authorization)
+    conn = HTTPConnection(scope)
+    query = {config.query_param: conn.query_params.getlist(config.query_param)}
+    return guard.extract_token(authorization=authorization, cookies=conn.cookies, query=query)
+
+
+def _install(
+    guard: CloudBaseGuard, scope: Scope, user: CloudBaseUser | None
+) -> tuple[AuthCredentials, BaseUser]:
+    """Record ``user`` in the scope; return Starlette's ``(auth, user)`` pair for it."""
     scope["cloudbase.user"], scope["cloudbase.guard"] = user, guard
     if user is None:
         return AuthCredentials(), UnauthenticatedUser()
-    return CloudBaseCredentials(user, config.allow_anonymous), CloudBaseStarletteUser(user)
+    return CloudBaseCredentials(user, guard.config.allow_anonymous), CloudBaseStarletteUser(user)
 
 
 def error_response(guard: CloudBaseGuard, error: RequestAuthError) -> Response:
@@ -210,16 +213,21 @@ class CloudBaseAuthMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        try:
-            scope["auth"], scope["user"] = await _authenticate(self.guard, scope)
+        guard = self.guard
+        try:  # guard.aresolve, unrolled: a cached token costs no coroutine
+            token = _token(guard, scope)
+            user = None
+            if token is not None:
+                identity = guard.authenticator.cached(token) or await guard.aauthenticate(token)
+                user = CloudBaseUser(guard, identity, token)
+            scope["auth"], scope["user"] = _install(guard, scope, user)
         except RequestAuthError as exc:
             conn = HTTPConnection(scope)
             response = self.on_error(conn, exc)
             if response is not None:
                 await _refuse(conn, response, exc, receive, send)
                 return
-            scope["auth"], scope["user"] = AuthCredentials(), UnauthenticatedUser()
-            scope["cloudbase.user"], scope["cloudbase.guard"] = None, self.guard
+            scope["auth"], scope["user"] = _install(guard, scope, None)
         await self.app(scope, receive, send)
 
     def default_on_error(self, conn: HTTPConnection, error: RequestAuthError) -> Response | None:
@@ -248,10 +256,15 @@ class CloudBaseAuthBackend(AuthenticationBackend):
         self.guard = _guard(guard, config, **settings)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        guard = self.guard
         try:
-            return await _authenticate(self.guard, conn.scope)
+            token = _token(guard, conn.scope)
+            user = None
+            if token is not None:
+                user = CloudBaseUser(guard, await guard.aauthenticate(token), token)
         except RequestAuthError as exc:
-            raise CloudBaseAuthenticationError(exc, error_response(self.guard, exc)) from None
+            raise CloudBaseAuthenticationError(exc, error_response(guard, exc)) from None
+        return _install(guard, conn.scope, user)
 
     @staticmethod
     def on_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
