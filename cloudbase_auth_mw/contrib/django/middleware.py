@@ -15,7 +15,8 @@ it sets:
     (``CloudBaseBackend``), loaded lazily. With a bad token: ``AnonymousUser``. Without a
     token: left as ``AuthenticationMiddleware`` set it (the session user), else anonymous.
 
-The token is checked eagerly (a cache lookup once seen; the async path never blocks the loop).
+The guard is built when the middleware loads (server start-up), so a wrong ``CLOUDBASE_AUTH``
+stops the start with a message naming it. The token is checked eagerly (a cache lookup once seen; the async path never blocks the loop).
 When the provider cannot be reached the answer is 503 at once: a request whose credentials
 cannot be checked is never served as if it had none. Auth errors raised later by a view (a
 profile fetch during an outage) are rendered by ``process_exception``. A request whose valid
@@ -174,6 +175,7 @@ class CloudBaseAuthMiddleware:
         if get_response is None:
             raise ValueError("get_response must be provided.")
         self.get_response = get_response
+        get_guard()  # a wrong CLOUDBASE_AUTH stops the server start, naming the setting
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)

@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from cloudbase_auth_mw.contrib.django import conf
 from cloudbase_auth_mw.contrib.django.backends import CloudBaseBackend
+from cloudbase_auth_mw.contrib.django.middleware import CloudBaseAuthMiddleware
 from cloudbase_auth_mw.core.errors import ConfigurationError
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
@@ -132,3 +133,12 @@ def test_session_login_values(settings: Any, value: object, expected: bool) -> N
     settings.CLOUDBASE_AUTH = {"ENV_ID": "e", "session_login": value}
     assert conf.session_login() is expected
     assert conf.load_config().env_id == "e"  # Django-only keys never reach the core config
+
+
+def test_a_wrong_setting_stops_the_middleware_from_loading() -> None:
+    """Servers build the middleware at start-up: misconfiguration fails there, named."""
+    with (
+        override_settings(CLOUDBASE_AUTH={"ENV_ID": "e", "VERIFY_MODE": "rot13"}),
+        pytest.raises(ConfigurationError, match=r"settings\.CLOUDBASE_AUTH.*verify_mode"),
+    ):
+        CloudBaseAuthMiddleware(lambda request: None)

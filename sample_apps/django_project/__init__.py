@@ -1,0 +1,1 @@
+"""A Django project whose users are CloudBase Auth v2 users (see README.md)."""
