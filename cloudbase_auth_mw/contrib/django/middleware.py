@@ -16,12 +16,13 @@ it sets:
     token: left as ``AuthenticationMiddleware`` set it (the session user), else anonymous.
 
 The guard is built when the middleware loads (server start-up), so a wrong ``CLOUDBASE_AUTH``
-stops the start with a message naming it. The token is checked eagerly (a cache lookup once seen; the async path never blocks the loop).
-When the provider cannot be reached the answer is 503 at once: a request whose credentials
-cannot be checked is never served as if it had none. Auth errors raised later by a view (a
-profile fetch during an outage) are rendered by ``process_exception``. A request whose valid
-token came in the ``Authorization`` header is exempt from CSRF checks (browsers never send that
-header on their own). Nothing is written to the session unless ``SESSION_LOGIN`` is true.
+stops the start with a message naming it. The token is checked eagerly (a cache lookup once
+seen; the async path never blocks the loop). When the provider cannot be reached the answer is
+503 at once: a request whose credentials cannot be checked is never served as if it had none.
+Auth errors raised later by a view (a profile fetch during an outage) are rendered by
+``process_exception``. A request whose valid token came in the ``Authorization`` header is
+exempt from CSRF checks (browsers never send that header on their own). Nothing is written to
+the session unless ``SESSION_LOGIN`` is true.
 """
 
 from __future__ import annotations
