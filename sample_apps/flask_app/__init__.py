@@ -1,0 +1,1 @@
+"""Flask sample app: CloudBase Auth v2 users in a Flask app (see README.md)."""
