@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
+from werkzeug.serving import make_server
 from werkzeug.test import Client, TestResponse
 
 from cloudbase_auth_mw.contrib.wsgi import CloudBaseAuthMiddleware
@@ -221,3 +224,30 @@ def test_tokens_never_in_logs_or_bodies(
                 text += response.get_data(as_text=True) + str(response.headers)
     for credentials in (token, forged):
         assert credentials not in caplog.text + text
+
+
+# ---------------------------------------------------------------------- a real server
+@pytest.fixture
+def served(guard: CloudBaseGuard) -> Iterator[str]:
+    """The middleware (``/api`` required) behind werkzeug's threaded server on loopback."""
+    app = CloudBaseAuthMiddleware(echo_app, guard, required_paths=["/api"])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+def test_through_a_real_server(served: str, token: str, alice: Any, emulator: Emulator) -> None:
+    with requests.Session() as http:
+        assert http.get(f"{served}/").json()["user"] is None
+        refused = http.get(f"{served}/api/orders")
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == REALM
+        for _ in range(2):
+            answer = http.get(f"{served}/profile", headers=bearer(token))
+            assert answer.json()["name"] == "Alice"
+        assert http.get(f"{served}/api/x", headers=bearer(token)).json()["user"] == alice.sub
+    assert emulator.counters["/auth/v1/user/me"] == 1
