@@ -38,8 +38,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack, suppress
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -212,17 +212,85 @@ class Child:
 
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM its process group, SIGKILL after ``grace`` seconds; then reap it."""
-        if self.popen.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.popen.wait(grace)
-            except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
-                self.popen.wait()
+        if self.popen.poll() is not None:
+            return
+        self._signal(signal.SIGTERM)
+        try:
+            self.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            self._kill()
+        except BaseException:  # interrupted again while waiting: no more grace
+            self._kill()
+            raise
+
+    def _kill(self) -> None:
+        self._signal(signal.SIGKILL)
+        self.popen.wait()
 
     def _signal(self, signum: int) -> None:
         with suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signum)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM as an exception, so every ``finally`` (and process stop) runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class Interrupts:
+    """Turns SIGINT/SIGTERM into :class:`Interrupted`; :meth:`hold` delays them while a child
+    is started and registered for stopping, so no child can be orphaned between the two."""
+
+    def __init__(self) -> None:
+        self.holding = 0
+        self.held: int | None = None
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.holding:
+            self.held = signum
+        else:
+            raise Interrupted(signum)
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if not self.holding and self.held is not None:
+            signum, self.held = self.held, None
+            raise Interrupted(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT and SIGTERM here (main thread only: elsewhere Python cannot)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {signum: signal.signal(signum, self.handle) for signum in signals}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+INTERRUPTS = Interrupts()
+
+
+def spawn(
+    stack: ExitStack, label: str, argv: Sequence[str], env: Mapping[str, str], log: Path
+) -> Child:
+    """Start a :class:`Child` whose stop is registered on ``stack`` (signals held in between)."""
+    with INTERRUPTS.hold():
+        child = Child(label, argv, env, log)
+        stack.callback(child.stop)
+    return child
 
 
 def free_port() -> int:
@@ -285,8 +353,7 @@ def start_emulator(stack: ExitStack, workdir: Path) -> str:
     port = free_port()
     argv = [PYTHON, "-m", "cloudbase_auth_mw", "emulator", "--port", str(port)]
     argv += ["--env-id", DEMO_ENV_ID, "--verification-code", DEMO_CODE, "--users-file", str(users)]
-    child = Child("emulator", argv, child_env({}), workdir / "emulator.log")
-    stack.callback(child.stop)
+    child = spawn(stack, "emulator", argv, child_env({}), workdir / "emulator.log")
     base_url = f"http://{LOOPBACK}:{port}"
     state = wait_ready(child, f"{base_url}/_emulator/health")
     if state != "ready":
@@ -322,8 +389,7 @@ def launch_app(
             **spec.env(workdir),
         }
     )
-    child = Child(spec.key, spec.argv(port, workdir), env, workdir / f"{spec.key}.log")
-    stack.callback(child.stop)
+    child = spawn(stack, spec.key, spec.argv(port, workdir), env, workdir / f"{spec.key}.log")
     return RunningApp(spec, port, child, time.monotonic())
 
 
@@ -609,33 +675,18 @@ def _summary(outcomes: Sequence[tuple[str, list[Row] | None]], seconds: float) -
     return f"Summary: {', '.join(parts)} in {seconds:.1f} s: {verdict}"
 
 
-class _Terminated(BaseException):
-    """SIGTERM, turned into an exception so every ``finally`` (and process stop) runs."""
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo; 0 if every step passed, 1 if one failed, 130/143 if interrupted."""
+    """Run the demo; 0 if every step passed, 1 if one failed, 128 + signal if interrupted."""
     try:
         args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
     try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("\ninterrupted: every process the demo started is stopped", file=sys.stderr)
-        return 130
-    except _Terminated:
-        print("\nterminated: every process the demo started is stopped", file=sys.stderr)
-        return 143
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        with INTERRUPTS.installed():
+            return run(args)
+    except Interrupted as stop:
+        print(f"\n{stop}: every process the demo started is stopped", file=sys.stderr)
+        return 128 + stop.signum
 
 
 if __name__ == "__main__":
