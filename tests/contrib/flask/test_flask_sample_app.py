@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,6 +13,12 @@ from flask import Flask
 from cloudbase_auth_mw.emulator import Emulator
 
 MODULE = "sample_apps.flask_app.app"
+ROOT = Path(__file__).resolve().parents[3]  # the repository: sample_apps/ is not installed
+
+
+@pytest.fixture(autouse=True)
+def importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
 
 
 @pytest.fixture
