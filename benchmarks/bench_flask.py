@@ -32,7 +32,7 @@ def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any =
     return None
 
 
-def _hello_app() -> Flask:
+def hello_app() -> Flask:
     app = Flask("bench_hello")
 
     @app.get("/hello")
@@ -67,7 +67,7 @@ def _auth_app(emulator: Emulator) -> Flask:
     return app
 
 
-def _batch(app: WsgiCall, environ: dict[str, Any], size: int) -> Callable[[], int]:
+def wsgi_batch(app: WsgiCall, environ: dict[str, Any], size: int) -> Callable[[], int]:
     def batch() -> int:
         for _ in range(size):
             for _chunk in app(dict(environ), _start_response):
@@ -77,12 +77,12 @@ def _batch(app: WsgiCall, environ: dict[str, Any], size: int) -> Callable[[], in
     return batch
 
 
-def _environ(path: str, token: str) -> dict[str, Any]:
+def environ_for(path: str, token: str) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     return dict(EnvironBuilder(path=path, headers=headers).get_environ())
 
 
-def _check(app: WsgiCall, environ: dict[str, Any]) -> None:
+def check_ok(app: WsgiCall, environ: dict[str, Any]) -> None:
     statuses: list[str] = []
     body = b"".join(app(dict(environ), lambda status, headers, exc=None: statuses.append(status)))
     if not statuses or not statuses[0].startswith("200"):
@@ -94,25 +94,25 @@ def run(quick: bool) -> list[BenchResult]:
     try:
         user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
         token = emulator.mint_access_token(user.sub)
-        hello, auth = _hello_app().wsgi_app, _auth_app(emulator).wsgi_app
-        plain = _environ("/hello", token)
+        hello, auth = hello_app().wsgi_app, _auth_app(emulator).wsgi_app
+        plain = environ_for("/hello", token)
         cases = [
             ("flask @login_required (gate only)", "/gate", 1.05),
             ("flask @login_required + current_user.sub", "/hello", 1.05),
             ("flask @login_required + cached profile", "/profile", 1.10),
         ]
-        environs = {path: _environ(path, token) for _, path, _ in cases}
-        _check(hello, plain)
+        environs = {path: environ_for(path, token) for _, path, _ in cases}
+        check_ok(hello, plain)
         for environ in environs.values():
-            _check(auth, environ)
+            check_ok(auth, environ)
         size, rounds = (300, 9) if quick else (2_000, 21)
-        baseline = _batch(hello, plain, size)
+        baseline = wsgi_batch(hello, plain, size)
         return [
             interleaved(
                 name,
                 "flask hello world (no auth)",
                 baseline,
-                _batch(auth, environs[path], size),
+                wsgi_batch(auth, environs[path], size),
                 target=target,
                 rounds=rounds,
             )
