@@ -24,6 +24,9 @@ EndpointMode = Literal["gateway", "gateway-intl", "cloud_api"]
 TokenLocation = Literal["header", "cookie", "query"]
 
 ENV_PREFIX = "CLOUDBASE_AUTH_"
+#: ``CLOUDBASE_AUTH_*`` names that are inputs of the admin commands, not settings: the loaders
+#: skip them, so a shell that exports them can still start an app.
+COMMAND_INPUTS = frozenset({"TOKEN", "REFRESH_TOKEN", "USERNAME", "PASSWORD"})
 #: Asymmetric algorithms only: ``none`` and HS* can never be allowed (a public key is no secret).
 SUPPORTED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 MAX_LEEWAY = 300.0
@@ -178,8 +181,15 @@ class CloudBaseAuthConfig:
                 if not raw_key.upper().startswith(prefix.upper()):
                     continue
                 raw_key = raw_key[len(prefix) :]
+                if raw_key.upper() in COMMAND_INPUTS:
+                    continue
             values[_field_name(raw_key, prefix)] = value
         values.update(overrides)
+        if not values.get("env_id"):
+            name = f"{prefix}ENV_ID" if prefix else "env_id"
+            raise ConfigurationError(
+                f"CloudBase auth setting {name!r}: the environment id is required"
+            )
         return cls(**{name: _coerce(name, value) for name, value in values.items()})
 
     @classmethod

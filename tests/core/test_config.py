@@ -85,3 +85,17 @@ def test_bad_string_value_is_named() -> None:
         CloudBaseAuthConfig.from_env(
             {"CLOUDBASE_AUTH_ENV_ID": "x", "CLOUDBASE_AUTH_LEEWAY": "soon"}
         )
+
+
+def test_missing_env_id_names_the_setting() -> None:
+    with pytest.raises(ConfigurationError, match="CLOUDBASE_AUTH_ENV_ID"):
+        CloudBaseAuthConfig.from_env({"CLOUDBASE_AUTH_LEEWAY": "5"})
+    with pytest.raises(ConfigurationError, match="env_id"):
+        CloudBaseAuthConfig.from_mapping({})
+
+
+def test_admin_command_inputs_are_not_settings() -> None:
+    config = CloudBaseAuthConfig.from_env(
+        {"CLOUDBASE_AUTH_ENV_ID": "x", "CLOUDBASE_AUTH_TOKEN": "t", "CLOUDBASE_AUTH_PASSWORD": "p"}
+    )
+    assert config.env_id == "x"
