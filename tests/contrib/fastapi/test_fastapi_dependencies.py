@@ -236,10 +236,10 @@ async def test_async_client(guard: CloudBaseGuard, admin_token: str, alice: Any)
 
 
 class CountingGuard(CloudBaseGuard):
-    """Counts validations (a real guard; only the tally is added)."""
+    """Counts token extractions, one per validation (a real guard; only the tally is added)."""
 
     calls = 0
 
-    async def aresolve(self, **credentials: Any) -> Any:
+    def extract_token(self, **credentials: Any) -> Any:
         self.calls += 1
-        return await super().aresolve(**credentials)
+        return super().extract_token(**credentials)
