@@ -22,13 +22,15 @@ The module-level dependencies (``current_user``, ``optional_user``, ``require``,
 
 Every dependency *is* a :class:`CloudBaseScheme` (a ``SecurityBase`` that OpenAPI shows as the
 HTTP bearer (JWT) scheme ``CloudBaseBearer``), so a route pays for one FastAPI dependency, not a
-chain of them: FastAPI's own cost per dependency is most of the overhead. The token is read from every ``Authorization`` header (a doubled
-header is a 400) and, when enabled, the cookie or query parameter; it is validated with the
-async transport once per request (the result is kept in ``scope["cloudbase.user"]``, which the
-ASGI/Starlette middlewares also fill). Failures raise :class:`CloudBaseHTTPException` (an
-``HTTPException`` with our status and ``WWW-Authenticate``/``Retry-After`` headers); the handler
-that ``CloudBaseAuth(app)`` installs answers it with the guard's exact JSON body. On a websocket
-the failure closes the connection with code 1008.
+chain of them: FastAPI's own cost per dependency is most of the overhead.
+
+The token is read from every ``Authorization`` header (a doubled header is a 400) and, when
+enabled, the cookie or query parameter; it is validated with the async transport once per
+request (the result is kept in ``scope["cloudbase.user"]``, which the ASGI/Starlette
+middlewares also fill). Failures raise :class:`CloudBaseHTTPException` (an ``HTTPException``
+with our status and ``WWW-Authenticate``/``Retry-After`` headers); the handler that
+``CloudBaseAuth(app)`` installs answers it with the guard's exact JSON body. On a websocket the
+failure closes the connection with code 1008.
 """
 
 import json
