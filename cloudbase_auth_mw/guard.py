@@ -228,10 +228,13 @@ class CloudBaseGuard:
         query: Mapping[str, Sequence[str]] | None = None,
     ) -> CloudBaseUser | None:
         """Extract and validate the request's token (sync); ``None`` when it carries none."""
-        token = self.extract_token(authorization=authorization, cookies=cookies, query=query)
+        token = extract_token(
+            self.config, authorization=authorization, cookies=cookies, query=query
+        )
         if token is None:
             return None
-        return CloudBaseUser(self, self.authenticate(token), token)
+        identity = self.authenticator.cached(token) or self.authenticate(token)
+        return CloudBaseUser(self, identity, token)
 
     async def aresolve(
         self,
@@ -241,10 +244,13 @@ class CloudBaseGuard:
         query: Mapping[str, Sequence[str]] | None = None,
     ) -> CloudBaseUser | None:
         """Extract and validate the request's token (async); ``None`` when it carries none."""
-        token = self.extract_token(authorization=authorization, cookies=cookies, query=query)
+        token = extract_token(
+            self.config, authorization=authorization, cookies=cookies, query=query
+        )
         if token is None:
             return None
-        return CloudBaseUser(self, await self.aauthenticate(token), token)
+        identity = self.authenticator.cached(token) or await self.aauthenticate(token)
+        return CloudBaseUser(self, identity, token)
 
     # ------------------------------------------------------------------ profile
     def fetch_profile(self, identity: Identity, token: str) -> UserProfile:
@@ -306,12 +312,16 @@ class CloudBaseGuard:
     ) -> CloudBaseUser:
         if user is None:
             raise MissingToken()
-        allowed = self.config.allow_anonymous if allow_anonymous is None else allow_anonymous
-        if user.is_anonymous and not allowed:
+        if user.identity.is_anonymous and not (
+            self.config.allow_anonymous if allow_anonymous is None else allow_anonymous
+        ):
             raise InsufficientScope("Anonymous users are not allowed here.", required=("user",))
-        missing = tuple(s for s in scopes if s not in user.scopes)
-        if missing:
-            raise InsufficientScope("The access token lacks a required scope.", required=missing)
+        if scopes:
+            missing = tuple(s for s in scopes if s not in user.identity.scopes)
+            if missing:
+                raise InsufficientScope(
+                    "The access token lacks a required scope.", required=missing
+                )
         return user
 
     def render_error(self, error: RequestAuthError) -> ErrorResponse:

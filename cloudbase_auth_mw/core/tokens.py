@@ -19,10 +19,13 @@ def bearer_from_header(value: str) -> str | None:
 
     Raises :class:`InvalidRequest` for ``Bearer`` with no token or with spaces inside it.
     """
-    scheme, _, credentials = value.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    credentials = credentials.strip()
+    if value[:7].lower() == "bearer ":  # the common shape, without splitting the whole value
+        credentials = value[7:].strip()
+    else:
+        scheme, _, credentials = value.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        credentials = credentials.strip()
     if not credentials or " " in credentials:
         raise InvalidRequest("The Authorization header is malformed.")
     return credentials
@@ -42,6 +45,11 @@ def extract_token(
     """
     if len(authorization) > 1:
         raise InvalidRequest("Send the access token in one Authorization header only.")
+    if authorization and not cookies and not query:  # the hot path: one header, nothing else
+        token = bearer_from_header(authorization[0])
+        if token is not None and len(token) > config.max_token_bytes:
+            raise TokenTooLarge()
+        return token
     found: list[str] = []
     if authorization:
         token = bearer_from_header(authorization[0])
