@@ -302,13 +302,14 @@ def require(
                 raise RuntimeError(
                     "add CloudBaseAuthMiddleware (or CloudBaseAuthBackend) to the app"
                 )
+            user = conn.scope.get("cloudbase.user")
             try:
-                await guard.aauthorize(
-                    conn.scope.get("cloudbase.user"),
-                    groups=groups,
-                    scopes=scopes,
-                    allow_anonymous=allow_anonymous,
-                )
+                if groups:  # may need the profile: fetched without blocking
+                    await guard.aauthorize(
+                        user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
+                    )
+                else:  # nothing to fetch: the sync check does no I/O
+                    guard.authorize(user, scopes=scopes, allow_anonymous=allow_anonymous)
             except RequestAuthError as exc:
                 if isinstance(conn, WebSocket):
                     await conn.close(WS_POLICY_VIOLATION, exc.description)
