@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m cloudbase_auth_mw demo
+	$(BIN)/python -m sample_apps.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
