@@ -70,7 +70,7 @@ def _error_detail(exc: BaseException) -> str:
 
 
 @dataclass
-class _Walk:
+class Walk:
     """Records rows; ``step`` runs one check, ``scenario`` groups them and survives failures."""
 
     rows: list[Row] = field(default_factory=list)
@@ -140,7 +140,7 @@ def _random_phone() -> str:
 
 
 def _scenario_password(
-    walk: _Walk, client: CloudBaseAuthClient, user: str, password: str
+    walk: Walk, client: CloudBaseAuthClient, user: str, password: str
 ) -> TokenResponse | None:
     signin = client.sign_in_with_password
     with walk.scenario("1 password sign-in"):
@@ -150,7 +150,7 @@ def _scenario_password(
 
 
 def _scenario_sms_signup(
-    walk: _Walk, client: CloudBaseAuthClient, code: str
+    walk: Walk, client: CloudBaseAuthClient, code: str
 ) -> tuple[str, str] | None:
     """Send code, verify, sign up; returns the new user's ``(phone, password)``."""
     phone, password = _random_phone(), _DEMO_PHONE_PASSWORD
@@ -184,7 +184,7 @@ def _scenario_sms_signup(
     return None
 
 
-def _scenario_anonymous(walk: _Walk, client: CloudBaseAuthClient) -> None:
+def _scenario_anonymous(walk: Walk, client: CloudBaseAuthClient) -> None:
     with walk.scenario("3 anonymous sign-in"):
         first = walk.step("sign in", _ANONYMOUS_TOKEN, client.sign_in_anonymously, _kind)
         walk.step(
@@ -196,7 +196,7 @@ def _scenario_anonymous(walk: _Walk, client: CloudBaseAuthClient) -> None:
 
 
 def _scenario_refresh(
-    walk: _Walk, client: CloudBaseAuthClient, tokens: TokenResponse
+    walk: Walk, client: CloudBaseAuthClient, tokens: TokenResponse
 ) -> TokenResponse | None:
     old = tokens.refresh_token or ""
     with walk.scenario("4 refresh"):
@@ -216,7 +216,7 @@ def _introspected(sub: str) -> Callable[[IntrospectionResult], str]:
     return lambda r: _same("sub", r.sub == sub) + ", active" if r.active else "inactive"
 
 
-def _scenario_introspect(walk: _Walk, client: CloudBaseAuthClient, tokens: TokenResponse) -> None:
+def _scenario_introspect(walk: Walk, client: CloudBaseAuthClient, tokens: TokenResponse) -> None:
     with walk.scenario("5 introspect"):
         walk.step(
             "introspect",
@@ -226,7 +226,7 @@ def _scenario_introspect(walk: _Walk, client: CloudBaseAuthClient, tokens: Token
         )
 
 
-def _scenario_revoke(walk: _Walk, client: CloudBaseAuthClient, tokens: TokenResponse) -> None:
+def _scenario_revoke(walk: Walk, client: CloudBaseAuthClient, tokens: TokenResponse) -> None:
     access = tokens.access_token
     with walk.scenario("6 revoke"):
         walk.step("revoke", "done", lambda: client.revoke(access))
@@ -236,7 +236,7 @@ def _scenario_revoke(walk: _Walk, client: CloudBaseAuthClient, tokens: TokenResp
         walk.refused("user/me", "Unauthenticated", lambda: client.get_user(access))
 
 
-def _scenario_user(walk: _Walk, client: CloudBaseAuthClient, phone: str, password: str) -> None:
+def _scenario_user(walk: Walk, client: CloudBaseAuthClient, phone: str, password: str) -> None:
     """user/me, password change through sudo, then delete (the user of scenario 2)."""
     signin, sudo = client.sign_in_with_password, client.sudo
     with walk.scenario("7 user operations"):
@@ -297,7 +297,7 @@ def run_client_scenarios(
             return run_client_scenarios(
                 client, username=username, password=password, verification_code=verification_code
             )
-    walk = _Walk()
+    walk = Walk()
     client = target
     tokens = _scenario_password(walk, client, username, password)
     signed_up = _scenario_sms_signup(walk, client, verification_code)

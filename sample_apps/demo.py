@@ -55,7 +55,7 @@ from cloudbase_auth_mw.demo import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
     Row,
-    _Walk,
+    Walk,
     all_passed,
     print_table,
     run_client_scenarios,
@@ -447,7 +447,7 @@ def _kind(tokens: TokenResponse) -> str:
     return "anonymous token" if tokens.is_anonymous else "user token"
 
 
-class AppWalk(_Walk):
+class AppWalk(Walk):
     """The client demo's walk (scenarios that stop at their first failed step, rows) plus
     ``GET``s on one app; ``step``/``refused`` check client calls."""
 
