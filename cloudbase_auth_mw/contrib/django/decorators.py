@@ -59,13 +59,18 @@ async def aauthorize_request(
     )
 
 
-def _protect(view: View, requirements: dict[str, Any]) -> View:
+def _protect(
+    view: View, groups: tuple[str, ...], scopes: tuple[str, ...], allow_anonymous: bool | None
+) -> View:
     if iscoroutinefunction(view):
 
         @wraps(view)
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             try:
-                await aauthorize_request(request, **requirements)
+                user = await acurrent_user(request)
+                await get_guard().aauthorize(
+                    user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
+                )
             except RequestAuthError as exc:
                 return error_response(exc)
             return await view(request, *args, **kwargs)
@@ -75,7 +80,9 @@ def _protect(view: View, requirements: dict[str, Any]) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
-            authorize_request(request, **requirements)
+            get_guard().authorize(
+                current_user(request), groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
+            )
         except RequestAuthError as exc:
             return error_response(exc)
         return view(request, *args, **kwargs)
@@ -97,10 +104,9 @@ def cloudbase_login_required(
     ``allow_anonymous`` defaults to the ``ALLOW_ANONYMOUS`` setting; ``scopes`` must all be in
     the token (403 otherwise).
     """
-    requirements = {"allow_anonymous": allow_anonymous, "scopes": tuple(scopes)}
     if view is not None:
-        return _protect(view, requirements)
-    return lambda inner: _protect(inner, requirements)
+        return _protect(view, (), tuple(scopes), allow_anonymous)
+    return lambda inner: _protect(inner, (), tuple(scopes), allow_anonymous)
 
 
 def cloudbase_group_required(
@@ -109,5 +115,4 @@ def cloudbase_group_required(
     """Require a CloudBase user in at least one of ``groups`` (403 otherwise)."""
     if not groups:
         raise ValueError("cloudbase_group_required needs at least one group")
-    requirements = {"groups": groups, "allow_anonymous": allow_anonymous, "scopes": tuple(scopes)}
-    return lambda view: _protect(view, requirements)
+    return lambda view: _protect(view, groups, tuple(scopes), allow_anonymous)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views import View
@@ -33,6 +35,7 @@ def public(request: Any) -> JsonResponse:
 
 def whoami(request: Any) -> JsonResponse:
     user = request.user
+    assert isinstance(user, (get_user_model(), AnonymousUser))  # the lazy object is transparent
     return JsonResponse({"username": user.get_username(), "authenticated": user.is_authenticated})
 
 

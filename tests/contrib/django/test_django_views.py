@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from cbauth_django_settings import SETTINGS
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, override_settings
 
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
@@ -183,3 +184,22 @@ def test_bearer_header_requests_skip_csrf_but_others_do_not(alice_token: str) ->
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/post", headers=bearer(alice_token)).status_code == 200
     assert strict.post("/post").status_code == 403  # CSRF failure: Django's own answer
+
+
+@pytest.mark.django_db
+def test_middleware_alone_without_sessions(client: Client, alice: str, alice_token: str) -> None:
+    """Instead of AuthenticationMiddleware: a pure token API."""
+    with override_settings(MIDDLEWARE=[SETTINGS["MIDDLEWARE"][-1]]):
+        assert client.get("/whoami", headers=bearer(alice_token)).json()["username"] == alice
+        assert client.get("/whoami").json() == {"username": "", "authenticated": False}
+
+
+def test_decorators_work_without_the_middleware(
+    client: Client, alice: str, alice_token: str
+) -> None:
+    """The decorators check the token themselves when the middleware did not run."""
+    with override_settings(MIDDLEWARE=[]):
+        assert client.get("/private", headers=bearer(alice_token)).json()["user"] == alice
+        assert client.get("/async/private", headers=bearer(alice_token)).json()["user"] == alice
+        assert client.get("/private").status_code == 401
+        assert client.get("/private", headers=bearer("x.y.z")).status_code == 401
