@@ -27,11 +27,12 @@ the session unless ``SESSION_LOGIN`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
@@ -43,9 +44,6 @@ from .conf import get_guard, session_login
 
 _USER_CACHE = "_cloudbase_django_user"
 _HEADER_ONLY = ("header",)
-_aauthenticate: Callable[..., Awaitable[Any]] = getattr(
-    auth, "aauthenticate", sync_to_async(auth.authenticate)
-)
 
 
 def error_response(error: RequestAuthError) -> HttpResponse:
@@ -119,6 +117,8 @@ def _attach(
     elif error is not None or not hasattr(request, "user"):
         request.user = AnonymousUser()
         request.auser = partial(_same_user, request)
+    elif not hasattr(request, "auser"):  # Django < 5.0: AuthenticationMiddleware sets no auser
+        request.auser = partial(_asession_user, request)
     return user
 
 
@@ -164,6 +164,31 @@ async def auser(request: Any) -> Any:
 
 async def _same_user(request: Any) -> Any:
     return request.user
+
+
+async def _asession_user(request: Any) -> Any:
+    return await sync_to_async(_evaluated)(request.user)
+
+
+def _evaluated(user: Any) -> Any:
+    user.is_authenticated  # noqa: B018  (loads the session user, in a thread)
+    return user
+
+
+async def _aauthenticate(request: Any, cloudbase_user: CloudBaseUser | None) -> Any:
+    """``auth.aauthenticate`` (Django >= 5.0), else our backends' ``aauthenticate`` directly."""
+    if hasattr(auth, "aauthenticate"):
+        return await auth.aauthenticate(request, cloudbase_user=cloudbase_user)
+    from .backends import CloudBaseBackend
+
+    for path in settings.AUTHENTICATION_BACKENDS:
+        backend = auth.load_backend(path)
+        if isinstance(backend, CloudBaseBackend):
+            user = await backend.aauthenticate(request, cloudbase_user=cloudbase_user)
+            if user is not None:
+                user.backend = path
+                return user
+    return None
 
 
 def _login_once(request: Any, user: Any) -> None:

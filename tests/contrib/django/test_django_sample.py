@@ -16,6 +16,8 @@ from cloudbase_auth_mw.emulator import Emulator
 ROOT = Path(__file__).resolve().parents[3]
 MANAGE = ROOT / "sample_apps" / "django_project" / "manage.py"
 pytestmark = [pytest.mark.usefixtures("guard"), pytest.mark.django_db]
+if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not add the cwd
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(autouse=True)
