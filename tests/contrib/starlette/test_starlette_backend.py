@@ -26,7 +26,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def public(request: Request) -> JSONResponse:
-    return JSONResponse({"user": request.user.identity, "scopes": request.auth.scopes})
+    user = request.user.identity if request.user.is_authenticated else None
+    return JSONResponse({"user": user, "scopes": request.auth.scopes})
 
 
 @requires("authenticated")
@@ -68,7 +69,7 @@ def test_valid_token(client: TestClient, admin_token: str, alice: Any) -> None:
 
 
 def test_no_token(client: TestClient) -> None:
-    assert client.get("/public").json() == {"user": "", "scopes": []}
+    assert client.get("/public").json() == {"user": None, "scopes": []}
     assert client.get("/private").status_code == 403  # Starlette's @requires
     missing = client.get("/admin")  # ours: 401 with the challenge
     assert (missing.status_code, missing.headers["www-authenticate"]) == (
