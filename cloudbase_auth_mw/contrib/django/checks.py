@@ -7,9 +7,13 @@
 ``cloudbase_auth.E004``  invalid value in ``CLOUDBASE_AUTH``
 ``cloudbase_auth.E005``  the middleware comes before ``AuthenticationMiddleware``
 ``cloudbase_auth.E006``  ``SESSION_LOGIN`` without the session and auth middleware
-``cloudbase_auth.E007``  ``CloudBaseBackend`` is not in ``AUTHENTICATION_BACKENDS``
 ``cloudbase_auth.W001``  the middleware is not in ``MIDDLEWARE``
+``cloudbase_auth.W002``  ``CloudBaseBackend`` is not in ``AUTHENTICATION_BACKENDS``
 =====================  ===================================================================
+
+The two warnings are not errors: a project may use only ``request.cloudbase`` and the
+decorators (no Django users), or only the decorators; silence them with
+``SILENCED_SYSTEM_CHECKS`` then.
 """
 
 from __future__ import annotations
@@ -110,11 +114,11 @@ def check_backends(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     if _positions(backends, OUR_BACKEND):
         return []
     return [
-        _error(
-            f"{OUR_BACKEND} is not in settings.AUTHENTICATION_BACKENDS: a valid token would "
-            "leave request.user anonymous.",
-            7,
+        checks.Warning(
+            f"{OUR_BACKEND} is not in settings.AUTHENTICATION_BACKENDS: a valid token "
+            "leaves request.user anonymous.",
             hint=f"Add {OUR_BACKEND!r} to settings.AUTHENTICATION_BACKENDS.",
+            id="cloudbase_auth.W002",
         )
     ]
 

@@ -67,9 +67,8 @@ def _protect(
         @wraps(view)
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             try:
-                user = await acurrent_user(request)
-                await get_guard().aauthorize(
-                    user, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
+                await aauthorize_request(
+                    request, groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
                 )
             except RequestAuthError as exc:
                 return error_response(exc)
@@ -79,7 +78,7 @@ def _protect(
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
+        try:  # authorize_request, inlined: this runs on every request of a protected view
             get_guard().authorize(
                 current_user(request), groups=groups, scopes=scopes, allow_anonymous=allow_anonymous
             )

@@ -88,7 +88,7 @@ def test_session_login_needs_sessions(settings: Any) -> None:
 
 def test_backend_missing(settings: Any) -> None:
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-    message = run()["cloudbase_auth.E007"]
+    message = run()["cloudbase_auth.W002"]
     assert BACKEND in message and "AUTHENTICATION_BACKENDS" in message
 
 
