@@ -48,6 +48,7 @@ from starlette.responses import Response
 from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
 from ..core.rendering import ErrorResponse
+from ..core.tokens import extract_token
 from ..guard import CloudBaseGuard, CloudBaseUser
 
 __all__ = [
@@ -89,9 +90,9 @@ def _token(conn: HTTPConnection, guard: CloudBaseGuard) -> str | None:
     config = guard.config
     authorization = [v.decode("latin-1") for k, v in conn.scope["headers"] if k == b"authorization"]
     if config.token_locations == ("header",):  # the default: no Headers object needed
-        return guard.extract_token(authorization=authorization)
+        return extract_token(config, authorization=authorization)
     query = {config.query_param: conn.query_params.getlist(config.query_param)}
-    return guard.extract_token(authorization=authorization, cookies=conn.cookies, query=query)
+    return extract_token(config, authorization=authorization, cookies=conn.cookies, query=query)
 
 
 #: FastAPI app -> its ``CloudBaseAuth`` (what ``app.state.cloudbase_auth`` holds, found faster).

@@ -57,6 +57,7 @@ from starlette.websockets import WebSocket
 from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
 from ..core.identity import UserProfile
+from ..core.tokens import extract_token
 from ..guard import CloudBaseGuard, CloudBaseUser
 
 __all__ = [
@@ -154,10 +155,10 @@ def _token(guard: CloudBaseGuard, scope: Scope) -> str | None:
     config = guard.config
     authorization = [v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"]
     if config.token_locations == ("header",):
-        return guard.extract_token(authorization=authorization)
+        return extract_token(config, authorization=authorization)
     conn = HTTPConnection(scope)
     query = {config.query_param: conn.query_params.getlist(config.query_param)}
-    return guard.extract_token(authorization=authorization, cookies=conn.cookies, query=query)
+    return extract_token(config, authorization=authorization, cookies=conn.cookies, query=query)
 
 
 def _install(
