@@ -220,6 +220,16 @@ class CloudBaseGuard:
             return identity
         return await self.async_runner.run(self.authenticator.authenticate(token))
 
+    def user_for(self, token: str) -> CloudBaseUser:
+        """Validate an extracted ``token`` (sync) and wrap it as the request's user."""
+        identity = self.authenticator.cached(token) or self.authenticate(token)
+        return CloudBaseUser(self, identity, token)
+
+    async def auser_for(self, token: str) -> CloudBaseUser:
+        """Validate an extracted ``token`` (async) and wrap it as the request's user."""
+        identity = self.authenticator.cached(token) or await self.aauthenticate(token)
+        return CloudBaseUser(self, identity, token)
+
     def resolve(
         self,
         *,
@@ -233,8 +243,7 @@ class CloudBaseGuard:
         )
         if token is None:
             return None
-        identity = self.authenticator.cached(token) or self.authenticate(token)
-        return CloudBaseUser(self, identity, token)
+        return self.user_for(token)
 
     async def aresolve(
         self,
@@ -249,8 +258,7 @@ class CloudBaseGuard:
         )
         if token is None:
             return None
-        identity = self.authenticator.cached(token) or await self.aauthenticate(token)
-        return CloudBaseUser(self, identity, token)
+        return await self.auser_for(token)
 
     # ------------------------------------------------------------------ profile
     def fetch_profile(self, identity: Identity, token: str) -> UserProfile:
