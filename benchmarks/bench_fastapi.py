@@ -13,15 +13,13 @@ The guard is warmed against a local emulator first, so no request measured touch
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 
-from benchmarks.bench_starlette import asgi_batch, bench_guard, http_scope, warm
-from benchmarks.common import BenchResult, interleaved
+from benchmarks.bench_starlette import compare
+from benchmarks.common import BenchResult
 from cloudbase_auth_mw.contrib.fastapi import CloudBaseAuth, current_user, require_groups
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard, CloudBaseUser
 
 TARGET = 1.3
@@ -51,34 +49,8 @@ def _apps(guard: CloudBaseGuard) -> tuple[FastAPI, FastAPI]:
 
 
 def run(quick: bool) -> list[BenchResult]:
-    emulator = Emulator().start()
-    loop = asyncio.new_event_loop()
-    try:
-        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
-        token = emulator.mint_access_token(user.sub, groups=("user", "admin"))
-        guard = bench_guard(emulator)
-        baseline, candidate = _apps(guard)
-        plain, admin = http_scope("/hello", token), http_scope("/admin", token)
-        warm(loop, (baseline, plain), (candidate, plain), (candidate, admin))
-        size, rounds = (300, 9) if quick else (2_000, 21)
-        base = asgi_batch(loop, baseline, plain, size)
-        rows = [
-            ("fastapi Depends(current_user), cached token", plain),
-            ("fastapi Depends(require_groups('admin'))", admin),
-        ]
-        results = [
-            interleaved(
-                name,
-                "fastapi hello world (no auth)",
-                base,
-                asgi_batch(loop, candidate, scope, size),
-                target=TARGET,
-                rounds=rounds,
-            )
-            for name, scope in rows
-        ]
-        loop.run_until_complete(guard.aclose())
-        return results
-    finally:
-        loop.close()
-        emulator.stop()
+    rows = [
+        ("fastapi Depends(current_user), cached token", "/hello"),
+        ("fastapi Depends(require_groups('admin'))", "/admin"),
+    ]
+    return compare(quick, _apps, "fastapi hello world (no auth)", rows, TARGET)

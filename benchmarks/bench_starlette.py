@@ -97,8 +97,43 @@ def warm(loop: asyncio.AbstractEventLoop, *calls: tuple[App, dict[str, Any]]) ->
             raise RuntimeError(f"warm-up of {scope['path']} answered {status}")
 
 
-def bench_guard(emulator: Emulator) -> CloudBaseGuard:
-    return CloudBaseGuard(CloudBaseAuthConfig(env_id=emulator.env_id, base_url=emulator.base_url))
+Build = Callable[[CloudBaseGuard], tuple[App, App]]
+
+
+def compare(
+    quick: bool, build: Build, baseline_name: str, rows: list[tuple[str, str]], target: float
+) -> list[BenchResult]:
+    """Measure each ``(name, path)`` row of the candidate app against ``GET /hello`` on the
+    baseline app; ``build(guard)`` makes both, with the guard warmed on a local emulator."""
+    emulator = Emulator().start()
+    loop = asyncio.new_event_loop()
+    try:
+        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
+        token = emulator.mint_access_token(user.sub, groups=("user", "admin"))
+        config = CloudBaseAuthConfig(env_id=emulator.env_id, base_url=emulator.base_url)
+        guard = CloudBaseGuard(config)
+        baseline, candidate = build(guard)
+        hello_scope = http_scope("/hello", token)
+        scopes = [http_scope(path, token) for _, path in rows]
+        warm(loop, (baseline, hello_scope), *((candidate, scope) for scope in scopes))
+        size, rounds = (300, 9) if quick else (2_000, 21)
+        base = asgi_batch(loop, baseline, hello_scope, size)
+        results = [
+            interleaved(
+                name,
+                baseline_name,
+                base,
+                asgi_batch(loop, candidate, scope, size),
+                target=target,
+                rounds=rounds,
+            )
+            for (name, _), scope in zip(rows, scopes, strict=True)
+        ]
+        loop.run_until_complete(guard.aclose())
+        return results
+    finally:
+        loop.close()
+        emulator.stop()
 
 
 async def hello(request: Request) -> JSONResponse:
@@ -119,34 +154,8 @@ def _apps(guard: CloudBaseGuard) -> tuple[App, App]:
 
 
 def run(quick: bool) -> list[BenchResult]:
-    emulator = Emulator().start()
-    loop = asyncio.new_event_loop()
-    try:
-        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
-        token = emulator.mint_access_token(user.sub)
-        guard = bench_guard(emulator)
-        baseline, candidate = _apps(guard)
-        plain, required = http_scope("/hello", token), http_scope("/required", token)
-        warm(loop, (baseline, plain), (candidate, plain), (candidate, required))
-        size, rounds = (300, 9) if quick else (2_000, 21)
-        base = asgi_batch(loop, baseline, plain, size)
-        rows = [
-            ("starlette middleware, cached token", plain),
-            ("starlette middleware + @login_required", required),
-        ]
-        results = [
-            interleaved(
-                name,
-                "starlette hello world (no auth)",
-                base,
-                asgi_batch(loop, candidate, scope, size),
-                target=TARGET,
-                rounds=rounds,
-            )
-            for name, scope in rows
-        ]
-        loop.run_until_complete(guard.aclose())
-        return results
-    finally:
-        loop.close()
-        emulator.stop()
+    rows = [
+        ("starlette middleware, cached token", "/hello"),
+        ("starlette middleware + @login_required", "/required"),
+    ]
+    return compare(quick, _apps, "starlette hello world (no auth)", rows, TARGET)
