@@ -22,16 +22,21 @@ blocks) and sets these scope keys before calling the wrapped app:
     the :class:`~cloudbase_auth_mw.guard.CloudBaseGuard`, to authorise further downstream
     (``await guard.aauthorize(user, groups=...)``) or render an error.
 
-On a path that is not required the middleware only annotates: the wrapped app decides what a
-missing user or ``cloudbase.error`` means (``guard.render_error(error)`` renders it), as the
-WSGI middleware does. Where auth is required (``required=True``, which ``groups`` or
-``scopes`` imply, or a path under ``required_paths``, matched on ``scope["path"]`` by whole
-segments) it also enforces ``groups`` (one of), ``scopes`` (all of) and ``allow_anonymous``
-and answers failures itself through
-:meth:`CloudBaseAuthMiddleware.on_error`: an HTTP error from ``guard.render_error`` (401, 403,
-400 or 503 with ``WWW-Authenticate``/``Retry-After``), or for a websocket a ``websocket.close``
-with code 1008 (policy violation) before the handshake is accepted. ``lifespan`` and any other
-scope type pass straight through. Stacked middlewares sharing one guard validate once.
+Credentials that are sent are always judged, on every path: a bad or expired token (401), a
+token sent twice (400) or a provider outage (503) is answered at once through
+:meth:`CloudBaseAuthMiddleware.on_error` ("public" means no credentials are needed, not that
+bad ones pass unnoticed, and an outage is never served as "signed out"). A request with no
+token reaches the app with ``cloudbase.user = None``, unless auth is required there
+(``required=True``, which ``groups`` or ``scopes`` imply, or a path under ``required_paths``,
+matched on ``scope["path"]`` by whole segments): then the middleware also enforces a signed-in
+user, ``groups`` (one of), ``scopes`` (all of) and ``allow_anonymous``.
+
+``on_error`` answers with ``guard.render_error`` (status, ``WWW-Authenticate``/``Retry-After``,
+JSON body) or, for a websocket, a ``websocket.close`` with code 1008 (policy violation) before
+the handshake is accepted. Override it to answer differently, or to let the request through
+(``await self.app(scope, receive, send)``: ``cloudbase.error`` tells the app why). ``lifespan``
+and any other scope type pass straight through. Stacked middlewares sharing one guard
+validate once.
 """
 
 from __future__ import annotations
@@ -84,9 +89,9 @@ def read_credentials(scope: Scope, config: CloudBaseAuthConfig) -> dict[str, Any
 class CloudBaseAuthMiddleware:
     """Pure ASGI middleware that authenticates ``http`` and ``websocket`` connections.
 
-    Give it a ``guard``, or a ``config``, or config settings as keyword arguments (these
-    override ``CLOUDBASE_AUTH_*`` environment variables). ``required``/``groups``/``scopes``/
-    ``allow_anonymous`` make it answer failures itself (see the module docstring).
+    Give it a ready ``guard`` or a ``config`` (default: ``CLOUDBASE_AUTH_*`` environment
+    variables). ``required``/``required_paths`` choose where a signed-in user is needed; there
+    ``groups``, ``scopes`` and ``allow_anonymous`` are enforced too (see the module docstring).
     """
 
     def __init__(
@@ -115,10 +120,11 @@ class CloudBaseAuthMiddleware:
             await self.app(scope, receive, send)
             return
         user, error = await self._authenticate(scope)
+        if error is not None:
+            await self.on_error(scope, receive, send, error)
+            return
         if self.is_required(scope.get("path", "")):
             try:
-                if error is not None:
-                    raise error
                 await self.guard.aauthorize(
                     user,
                     groups=self.groups,

@@ -81,12 +81,26 @@ def test_annotates_user_and_passes_through(guard: CloudBaseGuard, token: str, al
         assert c.get("/").json() == {"user": None, "error": None, "guard": True}
 
 
-def test_bad_token_is_annotated_not_answered_when_not_required(guard: CloudBaseGuard) -> None:
-    app = CloudBaseAuthMiddleware(EchoApp(guard), guard)
-    with client(app) as c:
+def test_bad_token_is_answered_even_where_auth_is_not_required(guard: CloudBaseGuard) -> None:
+    echo = EchoApp(guard)
+    with client(CloudBaseAuthMiddleware(echo, guard)) as c:
+        response = c.get("/", headers=bearer("not.a.token"))
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert echo.seen == ["lifespan"]
+
+
+class Lenient(CloudBaseAuthMiddleware):
+    """Lets requests with bad credentials through; the app reads ``cloudbase.error``."""
+
+    async def on_error(self, scope: Any, receive: Any, send: Any, error: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+def test_on_error_override_can_let_the_request_through(guard: CloudBaseGuard) -> None:
+    with client(Lenient(EchoApp(guard), guard)) as c:
         got = c.get("/", headers=bearer("not.a.token")).json()
-    assert got["user"] is None
-    assert got["error"] == "MalformedToken"
+    assert got == {"user": None, "error": "MalformedToken", "guard": True}
 
 
 def test_required_answers_with_the_guard_rendering(guard: CloudBaseGuard, token: str) -> None:
