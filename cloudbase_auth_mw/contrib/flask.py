@@ -21,22 +21,30 @@ serve several apps.
 
 Behaviour:
 
-- The user is resolved lazily, at most once per request (cached with the request): a route
-  that neither reads ``current_user`` nor carries a decorator pays nothing.
+- Credentials that are sent are always judged. ``init_app`` registers a ``before_request``
+  hook that, when the request carries a token (``Authorization`` header; cookie or query when
+  enabled in ``TOKEN_LOCATIONS``), validates it before any view runs, decorated or not: an
+  invalid token (malformed, forged, expired, wrong audience, revoked...) is answered 401
+  ``invalid_token``, a token sent twice 400 ``invalid_request``, a provider outage 503 with
+  ``Retry-After`` -- never served as "signed out". A request without a token costs the hook a
+  dictionary lookup; another scheme (``Authorization: Basic ...``) counts as no token.
+- Routes without a decorator are public: with no token they run with no user, with a valid
+  one they see it. Decorated routes also answer 401 without a token and 403 when the user
+  lacks a group, a scope, or is a CloudBase anonymous user where those are refused.
+- The user is resolved at most once per request (cached with the request): the hook, the
+  decorators and ``current_user`` share the result.
 - ``current_user`` is the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` (identity at once,
   ``.profile`` fetched from ``/user/me`` on first access, then cached) or ``UNAUTHENTICATED``
   (falsy, ``is_authenticated`` false).
-- Routes without a decorator are public. With no token, or with credentials that fail (invalid,
-  expired, sent twice, provider down), they see no user and answer normally; the failure is
-  available from :func:`current_auth_error`. Only decorated routes answer 401/400/403/503.
-- Those answers come from ``guard.render_error`` (JSON body, ``WWW-Authenticate``,
+- The answers come from ``guard.render_error`` (JSON body, ``WWW-Authenticate``,
   ``Retry-After``) through a ``RequestAuthError`` error handler registered on the app: views may
   ``raise`` these errors too, ``@auth.error_handler`` replaces the rendering, and an app's own
   ``@app.errorhandler(RequestAuthError)`` registered later wins.
-- ``async def`` views (``flask[async]``): decorators check the request in the worker thread
-  before Flask runs the coroutine, so no event loop waits on CloudBase; in the view,
-  ``await current_user.aprofile()`` reads the profile.
-- Decorators go *below* ``@app.route`` (as with Flask-Login).
+- ``async def`` views (``flask[async]``): the hook and the decorators check the request in the
+  worker thread before Flask runs the coroutine, so no event loop waits on CloudBase; in the
+  view, ``await current_user.aprofile()`` reads the profile.
+- Decorators go *below* ``@app.route`` (as with Flask-Login). ``before_request`` functions the
+  app registered before ``init_app`` run before the check (they see no user for a bad token).
 """
 
 from __future__ import annotations
@@ -140,22 +148,47 @@ def _read_request(state: _AppState, environ: dict[str, Any]) -> _Resolution:
     return state.guard, user, None
 
 
-def _resolution() -> _Resolution:
-    """This request's credentials, read at most once per request.
+def _resolved(state: _AppState, environ: dict[str, Any]) -> _Resolution:
+    """The credentials of the request of ``environ``, read at most once per request.
 
     Kept in the request's WSGI environ rather than on ``flask.g``: ``g`` belongs to the app
-    context, which Flask reuses for every request made while one is pushed (tests, CLI), and
-    this lookup runs on every protected request, so it avoids proxies where it can.
+    context, which Flask reuses for every request made while one is pushed (tests, CLI).
     """
+    found: _Resolution | None = environ.get(_ENVIRON_KEY)
+    if found is None:
+        found = environ[_ENVIRON_KEY] = _read_request(state, environ)
+    return found
+
+
+def _resolution() -> _Resolution:
+    """This request's credentials (see :func:`_resolved`), avoiding proxies where it can."""
     try:
         context = _request_context()
     except LookupError:
         raise RuntimeError("Working outside of request context.") from None
-    environ = context.request.environ
-    found: _Resolution | None = environ.get(_ENVIRON_KEY)
-    if found is None:
-        found = environ[_ENVIRON_KEY] = _read_request(_app_state(context.app), environ)
-    return found
+    return _resolved(_app_state(context.app), context.request.environ)
+
+
+def _credentials_check(state: _AppState) -> Callable[[], None]:
+    """The ``before_request`` hook of one app: judge the credentials a request sends.
+
+    Only a request that carries some (the ``Authorization`` header, or a cookie / query
+    string where tokens are read from those) is resolved; the rest pass after a lookup.
+    """
+    read_cookies, read_query = state.read_cookies, state.read_query
+
+    def check_sent_credentials() -> None:
+        environ = _request_context().request.environ
+        if (
+            "HTTP_AUTHORIZATION" in environ
+            or (read_cookies and "HTTP_COOKIE" in environ)
+            or (read_query and environ.get("QUERY_STRING"))
+        ):
+            error = _resolved(state, environ)[2]
+            if error is not None:
+                raise error
+
+    return check_sent_credentials
 
 
 def _current_user() -> CloudBaseUser | UnauthenticatedUser:
@@ -168,7 +201,12 @@ current_user: CloudBaseUser | UnauthenticatedUser = LocalProxy(_current_user)  #
 
 
 def current_auth_error() -> RequestAuthError | None:
-    """Why this request has no user although it sent credentials (``None``: fine or no token)."""
+    """The error this request's credentials raised; ``None`` when valid or none were sent.
+
+    Such a request is answered with that error before any view runs, so views always see
+    ``None``; the error is there for code around the answer (``after_request`` and teardown
+    functions, ``before_request`` functions registered before ``init_app``).
+    """
     return _resolution()[2]
 
 
@@ -206,12 +244,13 @@ class CloudBaseAuth:
             self.init_app(app)
 
     def init_app(self, app: Flask, *, guard: CloudBaseGuard | None = None) -> None:
-        """Read the settings (once), store the app's state and register the error handler."""
+        """Read the settings (once), store the app's state, register the credentials check
+        (``before_request``) and the error handler."""
         guard = guard or self._guard or _guard_from_config(app)
         locations = guard.config.token_locations
-        app.extensions[EXTENSION_KEY] = _AppState(
-            self, guard, "cookie" in locations, "query" in locations
-        )
+        state = _AppState(self, guard, "cookie" in locations, "query" in locations)
+        app.extensions[EXTENSION_KEY] = state
+        app.before_request(_credentials_check(state))
         app.register_error_handler(RequestAuthError, self._handle_error)
 
     @property

@@ -33,7 +33,7 @@ def describe(user: CloudBaseUser | UnauthenticatedUser) -> dict[str, Any]:
 
 @app.get("/public")
 def public() -> dict[str, Any]:
-    """Anyone; says who is calling when a valid token is sent."""
+    """Anyone; says who is calling when a valid token is sent (a bad one is refused: 401)."""
     return {"user": current_user.sub, "message": "Hello, world."}
 
 

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from cloudbase_auth_mw.contrib.flask import EXTENSION_KEY, CloudBaseAuth, current_user
+from cloudbase_auth_mw.contrib.flask import (
+    EXTENSION_KEY,
+    CloudBaseAuth,
+    current_auth_error,
+    current_user,
+)
 from cloudbase_auth_mw.core.errors import RequestAuthError
 from cloudbase_auth_mw.emulator import Emulator
 
@@ -58,6 +63,28 @@ def test_error_hook_may_wrap_the_default_answer(app: Flask) -> None:
     assert response.status_code == 401
     assert response.headers["X-Handled"] == "yes"
     assert response.headers["WWW-Authenticate"].startswith('Bearer realm="cloudbase", error=')
+
+
+def test_error_hook_answers_refusals_on_public_routes(app: Flask) -> None:
+    @_auth(app).error_handler
+    def handle(error: RequestAuthError) -> Any:
+        return {"message": "bad credentials"}, error.status
+
+    response = app.test_client().get("/public", headers={"Authorization": "Bearer a.b.c"})
+    assert (response.status_code, response.get_json()) == (401, {"message": "bad credentials"})
+
+
+def test_current_auth_error_is_seen_around_the_refusal(app: Flask) -> None:
+    @app.after_request
+    def record(response: Any) -> Any:
+        error = current_auth_error()
+        response.headers["X-Auth-Error"] = type(error).__name__ if error else "none"
+        return response
+
+    client = app.test_client()
+    refused = client.get("/public", headers={"Authorization": "Bearer a.b.c"})
+    assert (refused.status_code, refused.headers["X-Auth-Error"]) == (401, "MalformedToken")
+    assert client.get("/public").headers["X-Auth-Error"] == "none"
 
 
 def test_app_error_handler_registered_later_wins(app: Flask) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from cloudbase_auth_mw.emulator import Emulator
 
@@ -41,26 +41,69 @@ def test_public_route_sees_a_valid_user(app: Flask, token: str, alice: Any) -> N
     assert response.get_json() == {"user": alice.sub, "error": None}
 
 
-@pytest.mark.parametrize("credentials", ["Bearer not-a-jwt", "Bearer a.b.c", "Bearer "])
-def test_public_route_with_bad_credentials_sees_no_user(app: Flask, credentials: str) -> None:
-    response = app.test_client().get("/public", headers={"Authorization": credentials})
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["user"] is None
-    assert body["error"] in {"MalformedToken", "InvalidRequest"}
+@pytest.mark.parametrize(
+    ("credentials", "status", "error"),
+    [
+        ("Bearer not-a-jwt", 401, "invalid_token"),
+        ("Bearer a.b.c", 401, "invalid_token"),
+        ("Bearer ", 400, "invalid_request"),
+        ("Bearer two parts", 400, "invalid_request"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/public", "/async/public"])
+def test_public_route_refuses_bad_credentials(
+    app: Flask, path: str, credentials: str, status: int, error: str
+) -> None:
+    response = app.test_client().get(path, headers={"Authorization": credentials})
+    assert response.status_code == status
+    assert response.headers["WWW-Authenticate"].startswith(f'{REALM}, error="{error}"')
+    assert response.get_json()["error"] == error  # the guard's body: the view did not answer
 
 
-def test_public_route_with_expired_token(app: Flask, emulator: Emulator, alice: Any) -> None:
+@pytest.mark.parametrize("path", ["/public", "/async/public"])
+def test_public_route_refuses_an_expired_token(
+    app: Flask, emulator: Emulator, alice: Any, path: str
+) -> None:
     expired = emulator.mint_access_token(alice.sub, issued_at=time.time() - 10_000, lifetime=7200)
-    response = app.test_client().get("/public", headers=bearer(expired))
-    assert response.get_json() == {"user": None, "error": "TokenExpired"}
+    response = app.test_client().get(path, headers=bearer(expired))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith(REALM + ', error="invalid_token"')
+    assert response.get_json() == {
+        "error": "invalid_token",
+        "error_description": "The access token expired.",
+    }
 
 
-def test_public_route_while_provider_is_down(app: Flask, emulator: Emulator, token: str) -> None:
+@pytest.mark.parametrize("path", ["/public", "/async/public"])
+def test_public_route_while_provider_is_down_is_503(
+    app: Flask, emulator: Emulator, token: str, path: str
+) -> None:
     emulator.faults.down(True)
-    response = app.test_client().get("/public", headers=bearer(token))
+    response = app.test_client().get(path, headers=bearer(token))
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "WWW-Authenticate" not in response.headers
+    assert response.get_json()["error"] == "temporarily_unavailable"
+
+
+def test_public_route_with_another_scheme_runs_without_user(app: Flask) -> None:
+    response = app.test_client().get("/public", headers={"Authorization": "Basic YTpi"})
     assert response.status_code == 200
-    assert response.get_json() == {"user": None, "error": "ProviderUnavailable"}
+    assert response.get_json() == {"user": None, "error": None}
+
+
+def test_requests_without_credentials_skip_the_check(app: Flask, token: str) -> None:
+    resolved: list[bool] = []
+
+    @app.get("/hello")
+    def hello() -> str:
+        resolved.append("cloudbase_auth.flask" in request.environ)
+        return "hello"
+
+    client = app.test_client()
+    assert client.get("/hello").status_code == 200
+    assert client.get("/hello", headers=bearer(token)).status_code == 200
+    assert resolved == [False, True]  # only credentials that are sent are read
 
 
 # ---------------------------------------------------------------------- login_required
@@ -134,10 +177,9 @@ def test_token_sent_twice_is_400(make_app: Callable[..., Flask], token: str) -> 
     response = client.get(f"/private?access_token={token}", headers=bearer(token))
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_request"
-    assert client.get(f"/public?access_token={token}", headers=bearer(token)).get_json() == {
-        "user": None,
-        "error": "InvalidRequest",
-    }
+    public = client.get(f"/public?access_token={token}", headers=bearer(token))
+    assert public.status_code == 400  # on a public route too
+    assert public.get_json()["error"] == "invalid_request"
 
 
 # ---------------------------------------------------------------------- anonymous users

@@ -35,6 +35,7 @@ def test_sample_app_routes(sample: Flask, emulator: Emulator) -> None:
     boss = emulator.add_user(username="boss", password="Passw0rd!", name="Boss")
     client = sample.test_client()
     assert client.get("/public").get_json()["user"] is None
+    assert client.get("/public", headers={"Authorization": "Bearer a.b.c"}).status_code == 401
     assert client.get("/private").status_code == 401
     plain = {"Authorization": f"Bearer {emulator.mint_access_token(boss.sub)}"}
     assert client.get("/private", headers=plain).get_json()["user"] == boss.sub
