@@ -7,25 +7,29 @@
     app = CloudBaseAuthMiddleware(app)                          # config from CLOUDBASE_AUTH_* env
     app = CloudBaseAuthMiddleware(app, required_paths=["/api"])  # answer 401/403/503 under /api
 
+Credentials that are sent are always judged, on every path: a request whose token fails is
+answered by the middleware itself, with the guard's JSON body, ``WWW-Authenticate`` and
+``Retry-After`` -- 401 ``invalid_token`` (malformed, forged, expired, wrong audience, revoked...),
+400 ``invalid_request`` (token sent twice), 503 (provider unreachable: never served as "signed
+out"). A request without a token (another scheme, e.g. ``Basic``, counts as none) reaches the
+app with no user. Paths that require auth (every path with ``required=True``, or those under
+one of ``required_paths``, matched on ``PATH_INFO`` by whole segments) are also answered 401
+without a token and 403 when the user fails ``groups``/``scopes``/``allow_anonymous``.
+
 Before calling the wrapped app the middleware sets these ``environ`` keys:
 
 ``"cloudbase.user"``
     the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` (identity; ``.profile`` loads
-    ``/user/me`` on first access) or ``None`` when the request has no (acceptable) credentials.
+    ``/user/me`` on first access) or ``None`` when the request has no token.
 ``"cloudbase.error"``
-    the :class:`~cloudbase_auth_mw.core.errors.RequestAuthError` explaining why credentials were
-    refused (invalid or expired token, token sent twice, provider down), else ``None``.
+    the :class:`~cloudbase_auth_mw.core.errors.RequestAuthError` the request's credentials
+    raised, else ``None``. Such a request reaches the app only through a subclass whose
+    :meth:`CloudBaseAuthMiddleware.reject` passes it on; by default the app always sees ``None``.
 ``"cloudbase.guard"``
     the :class:`~cloudbase_auth_mw.guard.CloudBaseGuard`, to authorise further
     (``guard.authorize(user, groups=...)``) or render an error (``guard.render_error(exc)``).
 
-Paths that require auth (every path with ``required=True``, or those under one of
-``required_paths``, matched on ``PATH_INFO`` by whole segments) are answered by the middleware
-itself when the check fails: 401/400/403/503 with the guard's JSON body, ``WWW-Authenticate`` and
-``Retry-After``. Other paths always reach the app: a request with bad credentials there carries
-``cloudbase.user = None`` and the reason in ``cloudbase.error`` (the app decides; nothing is
-refused on a public path). Subclass and override :meth:`CloudBaseAuthMiddleware.reject` to
-render errors differently.
+Subclass and override :meth:`CloudBaseAuthMiddleware.reject` to render errors differently.
 """
 
 from __future__ import annotations
@@ -97,13 +101,13 @@ class CloudBaseAuthMiddleware:
         environ[USER_KEY] = user
         environ[ERROR_KEY] = error
         environ[GUARD_KEY] = self.guard
-        if self.is_required(environ.get("PATH_INFO", "")):
-            try:
-                if error is not None:
-                    raise error
+        try:
+            if error is not None:  # credentials that are sent are judged on every path
+                raise error
+            if self.is_required(environ.get("PATH_INFO", "")):
                 self.authorize(user)
-            except RequestAuthError as exc:
-                return self.reject(exc, environ, start_response)
+        except RequestAuthError as exc:
+            return self.reject(exc, environ, start_response)
         return self.app(environ, start_response)
 
     def read(

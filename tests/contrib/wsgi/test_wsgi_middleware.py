@@ -65,20 +65,47 @@ def test_valid_token_sets_the_user(guard: CloudBaseGuard, token: str, alice: Any
     assert body(client(guard).get("/", headers=bearer(token)))["user"] == alice.sub
 
 
-def test_bad_token_on_an_open_path_passes_with_the_error(
+def test_another_scheme_counts_as_no_token(guard: CloudBaseGuard) -> None:
+    response = client(guard).get("/", headers={"Authorization": "Basic YTpi"})
+    assert response.status_code == 200
+    assert body(response) == {"user": None, "error": None, "has_guard": True}
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status", "error"),
+    [("Bearer a.b.c", 401, "invalid_token"), ("Bearer two parts", 400, "invalid_request")],
+)
+def test_bad_credentials_are_refused_on_an_open_path(
+    guard: CloudBaseGuard, credentials: str, status: int, error: str
+) -> None:
+    response = client(guard).get("/", headers={"Authorization": credentials})
+    assert response.status_code == status
+    assert response.headers["WWW-Authenticate"].startswith(f'{REALM}, error="{error}"')
+    assert body(response)["error"] == error  # the guard's body: the app was not called
+
+
+def test_expired_token_on_an_open_path_is_401(
     guard: CloudBaseGuard, emulator: Emulator, alice: Any
 ) -> None:
     expired = emulator.mint_access_token(alice.sub, issued_at=time.time() - 10_000, lifetime=7200)
     response = client(guard).get("/", headers=bearer(expired))
-    assert response.status_code == 200
-    assert body(response) == {"user": None, "error": "TokenExpired", "has_guard": True}
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith(REALM + ', error="invalid_token"')
+    assert body(response) == {
+        "error": "invalid_token",
+        "error_description": "The access token expired.",
+    }
 
 
-def test_provider_down_on_an_open_path_passes(
+def test_provider_down_on_an_open_path_is_503(
     guard: CloudBaseGuard, emulator: Emulator, token: str
 ) -> None:
     emulator.faults.down(True)
-    assert body(client(guard).get("/", headers=bearer(token)))["error"] == "ProviderUnavailable"
+    response = client(guard).get("/", headers=bearer(token))
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "WWW-Authenticate" not in response.headers
+    assert body(response)["error"] == "temporarily_unavailable"
 
 
 # ---------------------------------------------------------------------- required paths
@@ -159,7 +186,7 @@ def test_cookie_and_query_only_when_enabled(
     by_cookie.set_cookie("access_token", token)
     assert body(by_cookie.get("/"))["user"] == alice.sub
     twice = by_cookie.get(f"/?access_token={token}")
-    assert body(twice)["error"] == "InvalidRequest"
+    assert (twice.status_code, body(twice)["error"]) == (400, "invalid_request")
     strict = client(everywhere, required=True)
     response = strict.get(f"/?access_token={token}", headers=bearer(token))
     assert response.status_code == 400
@@ -200,6 +227,21 @@ def test_reject_can_be_overridden(guard: CloudBaseGuard) -> None:
 
     response = Client(PlainText(echo_app, guard, required=True)).get("/")
     assert (response.status_code, response.get_data()) == (401, b"sign in first")
+
+
+def test_reject_may_pass_bad_credentials_on_with_the_error(
+    guard: CloudBaseGuard, emulator: Emulator, alice: Any
+) -> None:
+    class Lenient(CloudBaseAuthMiddleware):
+        def reject(
+            self, error: RequestAuthError, environ: WSGIEnvironment, start_response: StartResponse
+        ) -> Iterable[bytes]:
+            return self.app(environ, start_response)  # the app decides, from cloudbase.error
+
+    expired = emulator.mint_access_token(alice.sub, issued_at=time.time() - 10_000, lifetime=7200)
+    response = Client(Lenient(echo_app, guard)).get("/", headers=bearer(expired))
+    assert response.status_code == 200
+    assert body(response) == {"user": None, "error": "TokenExpired", "has_guard": True}
 
 
 def test_lazy_profile_once_across_requests(
