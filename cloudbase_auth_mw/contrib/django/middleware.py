@@ -1,28 +1,35 @@
 """``CloudBaseAuthMiddleware``: every request carries its CloudBase user.
 
 Add it to ``MIDDLEWARE`` *after* ``django.contrib.auth.middleware.AuthenticationMiddleware``
-(sessions keep working for the admin) or *instead of it* (a pure token API). For each request
-it sets:
+(sessions keep working for the admin) or *instead of it* (a pure token API).
+
+Credentials that are sent are always judged, on every route: a request whose bearer token fails
+is answered by the middleware at once, with the guard's JSON body and headers -- 401
+``invalid_token`` (malformed, forged, expired, wrong audience, revoked...), 400
+``invalid_request`` (token sent twice), 503 with ``Retry-After`` when the provider cannot be
+reached (a request whose credentials cannot be checked is never served as if it had none).
+Public views need no token; a request without one (another scheme, e.g. ``Basic``, counts as
+none) reaches them with no CloudBase user. For the requests it lets through it sets:
 
 ``request.cloudbase``
     the :class:`~cloudbase_auth_mw.guard.CloudBaseUser` of the bearer token (identity at once,
-    ``.profile`` / ``await .aprofile()`` on first use), or ``None`` without a valid token.
+    ``.profile`` / ``await .aprofile()`` on first use), or ``None`` without a token.
 ``request.cloudbase_error``
-    the token error (expired, forged...) or ``None``. Protected views (our decorators and
-    mixin, DRF) answer it as 401/400; public views simply see no user.
+    ``None`` (it holds the token error of a refused request, for middleware above this one, and
+    when :func:`resolve_request` runs without the middleware).
 ``request.user`` / ``await request.auser()``
-    with a valid token: the Django user mapped from ``sub`` by the authentication backends
-    (``CloudBaseBackend``), loaded lazily. With a bad token: ``AnonymousUser``. Without a
-    token: left as ``AuthenticationMiddleware`` set it (the session user), else anonymous.
+    with a token: the Django user mapped from ``sub`` by the authentication backends
+    (``CloudBaseBackend``), loaded lazily. Without a token: left as
+    ``AuthenticationMiddleware`` set it (the session user), else anonymous.
 
 The guard is built when the middleware loads (server start-up), so a wrong ``CLOUDBASE_AUTH``
 stops the start with a message naming it. The token is checked eagerly (a cache lookup once
-seen; the async path never blocks the loop). When the provider cannot be reached the answer is
-503 at once: a request whose credentials cannot be checked is never served as if it had none.
-Auth errors raised later by a view (a profile fetch during an outage) are rendered by
-``process_exception``. A request whose valid token came in the ``Authorization`` header is
-exempt from CSRF checks (browsers never send that header on their own). Nothing is written to
-the session unless ``SESSION_LOGIN`` is true.
+seen; the async path never blocks the loop). Auth errors raised later by a view (a profile
+fetch during an outage) are rendered by ``process_exception``. Protected views (our decorators
+and mixin, DRF) also answer 401 without a token and 403 for a user who lacks a group or scope.
+A request whose valid token came in the ``Authorization`` header is exempt from CSRF checks
+(browsers never send that header on their own). Nothing is written to the session unless
+``SESSION_LOGIN`` is true.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from ...core.errors import ProviderUnavailable, RequestAuthError
+from ...core.errors import RequestAuthError
 from ...guard import CloudBaseGuard, CloudBaseUser
 from .conf import get_guard, session_login
 
@@ -72,35 +79,28 @@ def _token(request: HttpRequest, guard: CloudBaseGuard) -> str | None:
 def resolve_request(request: HttpRequest) -> CloudBaseUser | None:
     """Check the request's token (sync) and set ``request.cloudbase``/``user``/``auser``.
 
-    Token errors are kept in ``request.cloudbase_error``; :class:`ProviderUnavailable` is raised.
+    Credentials that fail raise their :class:`RequestAuthError` (401/400/503), also kept in
+    ``request.cloudbase_error``.
     """
     guard = get_guard()
-    try:  # guard.resolve, unrolled: a token seen before costs one cache lookup
+    try:
         token = _token(request, guard)
-        user = None
-        if token is not None:
-            identity = guard.authenticator.cached(token) or guard.authenticate(token)
-            user = CloudBaseUser(guard, identity, token)
-    except ProviderUnavailable:
-        raise
+        user = None if token is None else guard.user_for(token)
     except RequestAuthError as exc:
-        return _attach(request, None, exc)
+        _attach(request, None, exc)
+        raise
     return _attach(request, user, None)
 
 
 async def aresolve_request(request: HttpRequest) -> CloudBaseUser | None:
     """:func:`resolve_request` for async code: the token is checked without blocking."""
     guard = get_guard()
-    try:  # guard.aresolve, unrolled: a cached token costs no coroutine
+    try:
         token = _token(request, guard)
-        user = None
-        if token is not None:
-            identity = guard.authenticator.cached(token) or await guard.aauthenticate(token)
-            user = CloudBaseUser(guard, identity, token)
-    except ProviderUnavailable:
-        raise
+        user = None if token is None else await guard.auser_for(token)
     except RequestAuthError as exc:
-        return _attach(request, None, exc)
+        _attach(request, None, exc)
+        raise
     return _attach(request, user, None)
 
 
@@ -127,8 +127,7 @@ def current_user(request: HttpRequest) -> CloudBaseUser | None:
     try:
         error, user = request.cloudbase_error, request.cloudbase
     except AttributeError:  # the middleware is not installed: check the token now
-        user = resolve_request(request)
-        error = request.cloudbase_error
+        return resolve_request(request)
     if error is not None:
         raise error
     return user  # type: ignore[no-any-return]
@@ -137,7 +136,7 @@ def current_user(request: HttpRequest) -> CloudBaseUser | None:
 async def acurrent_user(request: HttpRequest) -> CloudBaseUser | None:
     """:func:`current_user` for async views."""
     if not hasattr(request, "cloudbase"):
-        await aresolve_request(request)
+        return await aresolve_request(request)
     return current_user(request)
 
 
@@ -227,14 +226,14 @@ class CloudBaseAuthMiddleware:
             return self.__acall__(request)
         try:
             resolve_request(request)
-        except ProviderUnavailable as exc:
+        except RequestAuthError as exc:  # credentials that are sent are judged on every route
             return error_response(exc)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> Any:
         try:
             await aresolve_request(request)
-        except ProviderUnavailable as exc:
+        except RequestAuthError as exc:
             return error_response(exc)
         return await self.get_response(request)
 

@@ -39,6 +39,10 @@ def whoami(request: Any) -> JsonResponse:
     return JsonResponse({"username": user.get_username(), "authenticated": user.is_authenticated})
 
 
+async def apublic(request: Any) -> JsonResponse:
+    return JsonResponse({"user": _sub(request)})
+
+
 async def awhoami(request: Any) -> JsonResponse:
     user = await request.auser()
     return JsonResponse({"username": user.get_username(), "authenticated": user.is_authenticated})
@@ -122,6 +126,7 @@ urlpatterns = [
     path("cbv", MixinView.as_view()),
     path("cbv-admin", AdminMixinView.as_view()),
     path("django-cbv", DjangoMixinView.as_view()),
+    path("async/public", apublic),
     path("async/whoami", awhoami),
     path("async/private", cloudbase_login_required(auser_view)),
     path("async/members", cloudbase_login_required(allow_anonymous=False)(auser_view)),

@@ -135,9 +135,37 @@ async def test_auser_maps_and_creates_the_django_user(
     assert anonymous.json() == {"username": "", "authenticated": False}
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_auser_with_bad_token_is_anonymous(
+async def test_bad_token_is_refused_not_served_as_anonymous(
     async_client: AsyncClient, aguard: CloudBaseGuard
 ) -> None:
     response = await async_client.get("/async/whoami", headers=bearer("a.b.c"))
-    assert response.json() == {"username": "", "authenticated": False}
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith(REALM + ', error="invalid_token"')
+
+
+async def test_public_route_judges_sent_credentials(
+    async_client: AsyncClient, aguard: CloudBaseGuard, emulator: Emulator, alice: str
+) -> None:
+    token = emulator.mint_access_token(alice)
+    assert (await async_client.get("/async/public")).json() == {"user": None}
+    valid = await async_client.get("/async/public", headers=bearer(token))
+    assert valid.json() == {"user": alice}
+    basic = await async_client.get("/async/public", headers={"Authorization": "Basic YTpi"})
+    assert basic.json() == {"user": None}
+    twice = await async_client.get("/async/public", headers={"Authorization": "Bearer a,Bearer a"})
+    assert twice.status_code == 400
+    expired = emulator.mint_access_token(alice, issued_at=emulator.now() - 10_000, lifetime=7200)
+    refused = await async_client.get("/async/public", headers=bearer(expired))
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "invalid_token"
+
+
+async def test_public_route_during_an_outage_is_503(
+    async_client: AsyncClient, aguard: CloudBaseGuard, emulator: Emulator, alice_token: str
+) -> None:
+    emulator.faults.down(True)
+    assert (await async_client.get("/async/public")).json() == {"user": None}
+    down = await async_client.get("/async/public", headers=bearer(alice_token))
+    assert down.status_code == 503
+    assert down["Retry-After"]
+    assert "WWW-Authenticate" not in down

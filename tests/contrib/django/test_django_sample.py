@@ -34,6 +34,7 @@ def test_sample_routes(client: Client, emulator: Emulator) -> None:
     admin = emulator.add_user(username="root", password="Passw0rd!", name="Root", groups=("admin",))
     token = emulator.mint_access_token(admin.sub, groups=("admin",))
     assert client.get("/public").json() == {"user": None, "message": "Hello, world."}
+    assert client.get("/public", headers=bearer("a.b.c")).status_code == 401
     assert client.get("/private").status_code == 401
     private = client.get("/private", headers=bearer(token)).json()
     assert private == {

@@ -25,10 +25,41 @@ def test_public_route_without_token_has_no_user(client: Client) -> None:
     assert response.json() == {"user": None, "error": None}
 
 
-def test_public_route_with_bad_token_sees_the_error_but_answers(client: Client) -> None:
-    response = client.get("/public", headers=bearer("not.a.jwt"))
+def test_public_route_sees_a_valid_user(client: Client, alice: str, alice_token: str) -> None:
+    response = client.get("/public", headers=bearer(alice_token))
+    assert response.json() == {"user": alice, "error": None}
+
+
+def test_public_route_with_another_scheme_has_no_user(client: Client) -> None:
+    response = client.get("/public", headers={"Authorization": "Basic YTpi"})
     assert response.status_code == 200
-    assert response.json() == {"user": None, "error": "MalformedToken"}
+    assert response.json() == {"user": None, "error": None}
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status", "error"),
+    [("Bearer not.a.jwt", 401, "invalid_token"), ("Bearer a,Bearer a", 400, "invalid_request")],
+)
+def test_public_route_refuses_bad_credentials(
+    client: Client, credentials: str, status: int, error: str
+) -> None:
+    response = client.get("/public", headers={"Authorization": credentials})
+    assert response.status_code == status
+    assert response["WWW-Authenticate"].startswith(f'{REALM}, error="{error}"')
+    assert response.json()["error"] == error  # the guard's body: the view did not run
+
+
+def test_public_route_refuses_an_expired_token(
+    client: Client, emulator: Emulator, alice: str
+) -> None:
+    token = emulator.mint_access_token(alice, issued_at=emulator.now() - 10_000, lifetime=7200)
+    response = client.get("/public", headers=bearer(token))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith(REALM + ', error="invalid_token"')
+    assert response.json() == {
+        "error": "invalid_token",
+        "error_description": "The access token expired.",
+    }
 
 
 @pytest.mark.parametrize("path", ["/private", "/cbv", "/members", "/admin"])
@@ -142,9 +173,11 @@ def test_django_login_required_and_mixin_accept_the_token(client: Client, alice_
 
 
 @pytest.mark.django_db
-def test_bad_token_makes_request_user_anonymous(client: Client, emulator: Emulator) -> None:
+def test_bad_token_is_refused_not_served_as_anonymous(client: Client, alice: str) -> None:
     response = client.get("/whoami", headers=bearer("not.a.jwt"))
-    assert response.json() == {"username": "", "authenticated": False}
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert not get_user_model().objects.exists()  # no Django user was looked up or created
 
 
 @pytest.mark.django_db
