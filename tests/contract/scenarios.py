@@ -83,6 +83,18 @@ def _stale_keys(emu: Emulator, clock: FakeClock, sub: str, call: Any) -> dict[st
 
 SCENARIOS = [
     Scenario("public route, no token", "/public", 200, None, None),
+    Scenario("public route, valid user", "/public", 200, None, "<sub>", prepare=_user_token),
+    # Credentials that are sent are always judged: "public" means none are needed, not that
+    # bad ones pass unnoticed (RFC 6750 §3.1), and an outage is never served as "signed out".
+    Scenario(
+        "public route, expired token",
+        "/public",
+        401,
+        REALM + ', error="invalid_token"*',
+        None,
+        prepare=_expired,
+    ),
+    Scenario("public route, provider down", "/public", 503, None, None, prepare=_provider_down),
     Scenario("protected route, no token", "/private", 401, REALM, None),
     Scenario("valid user", "/private", 200, None, "<sub>", prepare=_user_token),
     Scenario(
