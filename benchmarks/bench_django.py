@@ -8,7 +8,9 @@ candidate is the same project with ``CloudBaseAuthMiddleware`` added:
 
 - the view returning ``request.cloudbase.sub`` (target 1.05x, issue 3), and the same behind
   ``@cloudbase_login_required``;
-- the decorated view also reading ``request.cloudbase.profile`` (cached) (target 1.10x).
+- the decorated view also reading ``request.cloudbase.profile`` (cached) (target 1.10x);
+- the hello world itself called without a token, with and without the middleware: what the
+  middleware costs a public request that sends no credentials.
 
 The guard is warmed against a local emulator first (keys fetched, token and profile cached),
 so no request measured touches the network. No view touches ``request.user``: the Django user
@@ -118,8 +120,8 @@ def _handler(middleware: list[str]) -> WSGIHandler:
         return WSGIHandler()
 
 
-def _environ(route: str, token: str) -> dict[str, Any]:
-    return {
+def _environ(route: str, token: str | None) -> dict[str, Any]:
+    environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": f"/{route}",
         "SCRIPT_NAME": "",
@@ -132,6 +134,9 @@ def _environ(route: str, token: str) -> dict[str, Any]:
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": io.StringIO(),
     }
+    if token is None:
+        del environ["HTTP_AUTHORIZATION"]
+    return environ
 
 
 def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -193,9 +198,11 @@ def _measure(token: str, quick: bool) -> list[BenchResult]:
     _check(baseline_handler, plain)
     for environ in environs.values():
         _check(candidate_handler, environ)
+    anonymous = _environ("hello", None)
+    _check(candidate_handler, anonymous)
     size, rounds = (200, 9) if quick else (1_500, 21)
     baseline = _batch(baseline_handler, plain, size)
-    return [
+    results = [
         interleaved(
             name,
             "django hello world (startproject mw)",
@@ -206,3 +213,14 @@ def _measure(token: str, quick: bool) -> list[BenchResult]:
         )
         for name, route, target in cases
     ]
+    results.append(
+        interleaved(
+            "django middleware, public route, no token",
+            "django hello world, no token",
+            _batch(baseline_handler, anonymous, size),
+            _batch(candidate_handler, anonymous, size),
+            target=1.05,
+            rounds=rounds,
+        )
+    )
+    return results
