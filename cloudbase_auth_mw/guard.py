@@ -31,7 +31,7 @@ from .core.identity import Identity, UserProfile
 from .core.introspection import Verdict
 from .core.profile import ProfileLoader
 from .core.rendering import ErrorResponse, render_error
-from .core.tokens import extract_token
+from .core.tokens import extract_token, token_from_header
 from .transport.base import AsyncTransport, SyncTransport
 from .transport.drivers import AsyncRunner, SyncRunner
 
@@ -229,6 +229,15 @@ class CloudBaseGuard:
         """Validate an extracted ``token`` (async) and wrap it as the request's user."""
         identity = self.authenticator.cached(token) or await self.aauthenticate(token)
         return CloudBaseUser(self, identity, token)
+
+    def resolve_authorization(self, value: str | None) -> CloudBaseUser | None:
+        """:meth:`resolve` when the only credentials can be one ``Authorization`` value (sync).
+
+        The fast path for header-only settings (the default): WSGI servers join repeated
+        headers into one value, which then fails as malformed (400).
+        """
+        token = token_from_header(self.config, value) if value else None
+        return None if token is None else self.user_for(token)
 
     def resolve(
         self,

@@ -137,11 +137,14 @@ def _state() -> _AppState:
 def _read_request(state: _AppState, environ: dict[str, Any]) -> _Resolution:
     header = environ.get("HTTP_AUTHORIZATION")
     try:
-        user = state.guard.resolve(
-            authorization=(header,) if header else (),
-            cookies=request.cookies if state.read_cookies else None,
-            query=request.args.to_dict(flat=False) if state.read_query else None,
-        )
+        if state.read_cookies or state.read_query:
+            user = state.guard.resolve(
+                authorization=(header,) if header else (),
+                cookies=request.cookies if state.read_cookies else None,
+                query=request.args.to_dict(flat=False) if state.read_query else None,
+            )
+        else:
+            user = state.guard.resolve_authorization(header)
     except RequestAuthError as exc:
         logger.debug("CloudBase credentials refused: %s", type(exc).__name__)
         return state.guard, None, exc

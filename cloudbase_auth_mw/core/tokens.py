@@ -31,6 +31,14 @@ def bearer_from_header(value: str) -> str | None:
     return credentials
 
 
+def token_from_header(config: CloudBaseAuthConfig, value: str) -> str | None:
+    """The bearer token of one ``Authorization`` value, size-checked; ``None`` for none."""
+    token = bearer_from_header(value)
+    if token is not None and len(token) > config.max_token_bytes:
+        raise TokenTooLarge()
+    return token
+
+
 def extract_token(
     config: CloudBaseAuthConfig,
     *,
@@ -46,10 +54,7 @@ def extract_token(
     if len(authorization) > 1:
         raise InvalidRequest("Send the access token in one Authorization header only.")
     if authorization and not cookies and not query:  # the hot path: one header, nothing else
-        token = bearer_from_header(authorization[0])
-        if token is not None and len(token) > config.max_token_bytes:
-            raise TokenTooLarge()
-        return token
+        return token_from_header(config, authorization[0])
     found: list[str] = []
     if authorization:
         token = bearer_from_header(authorization[0])

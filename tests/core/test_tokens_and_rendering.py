@@ -100,3 +100,14 @@ def test_provider_outage_is_503_with_retry_after() -> None:
     assert headers["Retry-After"] == "7"
     assert "WWW-Authenticate" not in headers
     assert json.loads(answer.body)["error"] == "temporarily_unavailable"
+
+
+def test_joined_repeated_headers_are_malformed() -> None:
+    """WSGI servers join a repeated header with ", ": that must not pass as one token."""
+    from cloudbase_auth_mw.core.tokens import token_from_header
+
+    with pytest.raises(InvalidRequest):
+        token_from_header(CONFIG, "Bearer a, Bearer b")
+    assert token_from_header(CONFIG, "Basic abc") is None
+    with pytest.raises(TokenTooLarge):
+        token_from_header(CONFIG, "Bearer " + "a" * (CONFIG.max_token_bytes + 1))
