@@ -128,6 +128,22 @@ def _require_group(required: Sequence[str], member_of: Sequence[str]) -> None:
         raise InsufficientScope("The user is not in a required group.", required=tuple(required))
 
 
+def guard_for(
+    guard: CloudBaseGuard | None = None,
+    config: CloudBaseAuthConfig | None = None,
+    **settings: Any,
+) -> CloudBaseGuard:
+    """The adapters' one way to a guard: ``guard`` as given, else one built from ``config``
+    (with ``settings`` applied), else from ``CLOUDBASE_AUTH_*`` variables plus ``settings``."""
+    if guard is not None:
+        if config is not None or settings:
+            raise TypeError("pass a guard, or a config and settings, not both")
+        return guard
+    if config is not None:
+        return CloudBaseGuard(config.replace(**settings) if settings else config)
+    return CloudBaseGuard(CloudBaseAuthConfig.from_env(**settings))
+
+
 class CloudBaseGuard:
     """Validates tokens, loads profiles and renders errors; one per application, thread-safe."""
 

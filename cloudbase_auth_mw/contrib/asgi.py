@@ -27,7 +27,8 @@ token sent twice (400) or a provider outage (503) is answered at once through
 :meth:`CloudBaseAuthMiddleware.on_error` ("public" means no credentials are needed, not that
 bad ones pass unnoticed, and an outage is never served as "signed out"). A request with no
 token reaches the app with ``cloudbase.user = None``, unless auth is required there
-(``required=True``, which ``groups`` or ``scopes`` imply, or a path under ``required_paths``,
+(``required=True``, which ``groups`` or ``scopes`` imply when no ``required_paths`` are given,
+or a path under ``required_paths``,
 matched on ``scope["path"]`` by whole segments): then the middleware also enforces a signed-in
 user, ``groups`` (one of), ``scopes`` (all of) and ``allow_anonymous``.
 
@@ -47,7 +48,8 @@ from urllib.parse import parse_qs
 
 from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
-from ..guard import CloudBaseGuard, CloudBaseUser
+from ..core.policy import AccessRule
+from ..guard import CloudBaseGuard, CloudBaseUser, guard_for
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -106,14 +108,15 @@ class CloudBaseAuthMiddleware:
         scopes: Sequence[str] = (),
         allow_anonymous: bool | None = None,
     ) -> None:
-        if guard is not None and config is not None:
-            raise TypeError("pass either guard or config, not both")
         self.app = app
-        self.guard = guard or CloudBaseGuard(config or CloudBaseAuthConfig.from_env())
-        self.required = required or bool(groups or scopes)
-        self.required_paths = tuple("/" + p.strip("/") for p in required_paths)
-        self.groups, self.scopes = tuple(groups), tuple(scopes)
-        self.allow_anonymous = allow_anonymous
+        self.guard = guard_for(guard, config)
+        self.rule = AccessRule.from_options(
+            required=required,
+            required_paths=required_paths,
+            groups=groups,
+            scopes=scopes,
+            allow_anonymous=allow_anonymous,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -127,9 +130,9 @@ class CloudBaseAuthMiddleware:
             try:
                 await self.guard.aauthorize(
                     user,
-                    groups=self.groups,
-                    scopes=self.scopes,
-                    allow_anonymous=self.allow_anonymous,
+                    groups=self.rule.groups,
+                    scopes=self.rule.scopes,
+                    allow_anonymous=self.rule.allow_anonymous,
                 )
             except RequestAuthError as exc:
                 await self.on_error(scope, receive, send, exc)
@@ -138,9 +141,7 @@ class CloudBaseAuthMiddleware:
 
     def is_required(self, path: str) -> bool:
         """Whether ``path`` needs a signed-in user (``required``, or under ``required_paths``)."""
-        if self.required:
-            return True
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.required_paths)
+        return self.rule.applies_to(path)
 
     async def _authenticate(
         self, scope: Scope

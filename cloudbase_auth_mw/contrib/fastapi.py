@@ -49,7 +49,7 @@ from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
 from ..core.rendering import ErrorResponse
 from ..core.tokens import extract_token
-from ..guard import CloudBaseGuard, CloudBaseUser
+from ..guard import CloudBaseGuard, CloudBaseUser, guard_for
 
 __all__ = [
     "CloudBaseAuth",
@@ -268,7 +268,7 @@ class CloudBaseAuth(_Dependencies):
         scheme_name: str = SCHEME_NAME,
         **settings: Any,
     ) -> None:
-        self.guard = guard or CloudBaseGuard(config or CloudBaseAuthConfig.from_env(**settings))
+        self.guard = guard_for(guard, config, **settings)
         super().__init__(self.guard, scheme_name)
         if app is not None:
             self.init_app(app)

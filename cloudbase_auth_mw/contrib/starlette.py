@@ -58,7 +58,7 @@ from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
 from ..core.identity import UserProfile
 from ..core.tokens import extract_token
-from ..guard import CloudBaseGuard, CloudBaseUser
+from ..guard import CloudBaseGuard, CloudBaseUser, guard_for
 
 __all__ = [
     "CloudBaseAuthBackend",
@@ -113,12 +113,6 @@ class CloudBaseStarletteUser(BaseUser):
 
     def __repr__(self) -> str:
         return f"<CloudBaseStarletteUser {self.cloudbase!r}>"
-
-
-def _guard(
-    guard: CloudBaseGuard | None, config: CloudBaseAuthConfig | None, **settings: Any
-) -> CloudBaseGuard:
-    return guard or CloudBaseGuard(config or CloudBaseAuthConfig.from_env(**settings))
 
 
 class CloudBaseCredentials(AuthCredentials):
@@ -207,7 +201,7 @@ class CloudBaseAuthMiddleware:
         **settings: Any,
     ) -> None:
         self.app = app
-        self.guard = _guard(guard, config, **settings)
+        self.guard = guard_for(guard, config, **settings)
         self.on_error: OnError = on_error if on_error is not None else self.default_on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -254,7 +248,7 @@ class CloudBaseAuthBackend(AuthenticationBackend):
         config: CloudBaseAuthConfig | None = None,
         **settings: Any,
     ) -> None:
-        self.guard = _guard(guard, config, **settings)
+        self.guard = guard_for(guard, config, **settings)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         guard = self.guard

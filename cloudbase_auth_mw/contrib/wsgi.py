@@ -12,9 +12,10 @@ answered by the middleware itself, with the guard's JSON body, ``WWW-Authenticat
 ``Retry-After`` -- 401 ``invalid_token`` (malformed, forged, expired, wrong audience, revoked...),
 400 ``invalid_request`` (token sent twice), 503 (provider unreachable: never served as "signed
 out"). A request without a token (another scheme, e.g. ``Basic``, counts as none) reaches the
-app with no user. Paths that require auth (every path with ``required=True``, or those under
-one of ``required_paths``, matched on ``PATH_INFO`` by whole segments) are also answered 401
-without a token and 403 when the user fails ``groups``/``scopes``/``allow_anonymous``.
+app with no user. Paths that require auth (every path with ``required=True`` -- which
+``groups`` or ``scopes`` imply when no ``required_paths`` are given -- or those under one of
+``required_paths``, matched on ``PATH_INFO`` by whole segments) are also answered 401 without a
+token and 403 when the user fails ``groups``/``scopes``/``allow_anonymous``.
 
 Before calling the wrapped app the middleware sets these ``environ`` keys:
 
@@ -41,7 +42,8 @@ from urllib.parse import parse_qs
 
 from ..core.config import CloudBaseAuthConfig
 from ..core.errors import RequestAuthError
-from ..guard import CloudBaseGuard, CloudBaseUser
+from ..core.policy import AccessRule
+from ..guard import CloudBaseGuard, CloudBaseUser, guard_for
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -57,10 +59,6 @@ def _cookies(environ: WSGIEnvironment) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     jar.load(environ.get("HTTP_COOKIE", ""))
     return {name: morsel.value for name, morsel in jar.items()}
-
-
-def _prefix(path: str) -> str:
-    return "/" + path.strip("/")
 
 
 class CloudBaseAuthMiddleware:
@@ -84,14 +82,15 @@ class CloudBaseAuthMiddleware:
         scopes: Sequence[str] = (),
         allow_anonymous: bool | None = None,
     ) -> None:
-        if guard is not None and config is not None:
-            raise TypeError("pass either guard or config, not both")
         self.app = app
-        self.guard = guard or CloudBaseGuard(config or CloudBaseAuthConfig.from_env())
-        self.required = required
-        self.required_paths = tuple(_prefix(p) for p in required_paths)
-        self.groups, self.scopes = tuple(groups), tuple(scopes)
-        self.allow_anonymous = allow_anonymous
+        self.guard = guard_for(guard, config)
+        self.rule = AccessRule.from_options(
+            required=required,
+            required_paths=required_paths,
+            groups=groups,
+            scopes=scopes,
+            allow_anonymous=allow_anonymous,
+        )
         locations = self.guard.config.token_locations
         self._read_cookies = "cookie" in locations
         self._read_query = "query" in locations
@@ -128,14 +127,15 @@ class CloudBaseAuthMiddleware:
     def authorize(self, user: CloudBaseUser | None) -> None:
         """Enforce this middleware's requirements; raises :class:`RequestAuthError`."""
         self.guard.authorize(
-            user, groups=self.groups, scopes=self.scopes, allow_anonymous=self.allow_anonymous
+            user,
+            groups=self.rule.groups,
+            scopes=self.rule.scopes,
+            allow_anonymous=self.rule.allow_anonymous,
         )
 
     def is_required(self, path: str) -> bool:
         """Whether ``path`` (``PATH_INFO``) needs a signed-in user."""
-        if self.required:
-            return True
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.required_paths)
+        return self.rule.applies_to(path)
 
     def reject(
         self, error: RequestAuthError, environ: WSGIEnvironment, start_response: StartResponse
