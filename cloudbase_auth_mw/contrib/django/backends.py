@@ -9,12 +9,19 @@ Two first requests of a new user at the same moment create exactly one user: the
 in its own transaction (a savepoint inside ``ATOMIC_REQUESTS``) and, when the username's unique
 constraint says another request won, the backend reads that request's user instead.
 
-Hooks for subclasses: ``create_unknown_user``, ``fetch_profile``, :meth:`clean_username`,
-:meth:`configure_user` (receives the ``/user/me`` profile), :meth:`create_user`.
+A ``sub`` never maps onto an existing staff or superuser account unless a subclass sets
+``link_privileged_users``: a local administrator whose username happens to equal someone's
+CloudBase id must not be taken over by that someone's token (such requests stay anonymous for
+Django, with a warning logged; ``request.cloudbase`` still carries the CloudBase user).
+
+Hooks for subclasses: ``create_unknown_user``, ``fetch_profile``, ``link_privileged_users``,
+:meth:`clean_username`, :meth:`configure_user` (receives the ``/user/me`` profile),
+:meth:`create_user`.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
@@ -26,6 +33,8 @@ from django.http import HttpRequest
 from ...core.identity import UserProfile
 from ...guard import CloudBaseUser
 
+logger = logging.getLogger(__name__)
+
 
 class CloudBaseBackend(ModelBackend):  # type: ignore[misc]
     """Answers ``auth.authenticate(request, cloudbase_user=...)``; permissions as ModelBackend."""
@@ -35,6 +44,8 @@ class CloudBaseBackend(ModelBackend):  # type: ignore[misc]
     #: When to fetch the ``/user/me`` profile for :meth:`configure_user`: only for a user just
     #: created (one call per user, ever), on every mapping (cached by the guard), or never.
     fetch_profile: Literal["created", "always", "never"] = "created"
+    #: Map a ``sub`` onto an existing staff/superuser account of the same username.
+    link_privileged_users = False
 
     def authenticate(
         self, request: HttpRequest | None, cloudbase_user: CloudBaseUser | None = None
@@ -79,11 +90,15 @@ class CloudBaseBackend(ModelBackend):  # type: ignore[misc]
         """``(user, created)``; ``None`` for an unknown user when not ``create_unknown_user``."""
         model = get_user_model()
         try:
-            return model._default_manager.get_by_natural_key(username), False
+            user = model._default_manager.get_by_natural_key(username)
         except model.DoesNotExist:
             if not self.create_unknown_user:
                 return None
-        return self.create_user(request, username)
+            return self.create_user(request, username)
+        if not self.link_privileged_users and _is_privileged(user):
+            logger.warning("a CloudBase sub names a staff or superuser account; not linked")
+            return None
+        return user, False
 
     def create_user(self, request: HttpRequest | None, username: str) -> tuple[Any, bool]:
         """Insert the user; if a concurrent request inserted it first, return that one.
@@ -130,6 +145,10 @@ class CloudBaseBackend(ModelBackend):  # type: ignore[misc]
     ) -> Any:
         """See :meth:`configure_user` (run in a thread: it may write to the database)."""
         return await sync_to_async(self.configure_user)(request, user, created, profile)
+
+
+def _is_privileged(user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
 
 
 def _has_field(user: Any, name: str) -> bool:

@@ -130,6 +130,21 @@ def test_inactive_users_are_anonymous_but_cloudbase_views_still_see_the_token(
 
 
 @pytest.mark.django_db
+def test_a_sub_never_takes_over_a_staff_account(
+    client: Client, alice: str, alice_token: str
+) -> None:
+    get_user_model().objects.create_superuser(username=alice, password="local-admin-secret")
+    assert whoami(client, alice_token)["authenticated"] is False
+    assert client.get("/private", headers=bearer(alice_token)).status_code == 200
+    with backends(LinksPrivileged):
+        assert whoami(client, alice_token) == {"username": alice, "authenticated": True}
+
+
+class LinksPrivileged(CloudBaseBackend):
+    link_privileged_users = True
+
+
+@pytest.mark.django_db
 def test_backend_ignores_other_credentials() -> None:
     assert CloudBaseBackend().authenticate(None) is None
     get_user_model().objects.create_user(username="admin", password="secret")
