@@ -51,6 +51,11 @@ class _RequestHandler(WSGIRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         return True
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The request line may carry a token in its query (``?access_token=``, ``?token=``).
+        path = self.path.split("?", 1)[0]
+        log.debug("emulator http: %s %s %s %s", self.command, path, code, size)
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("emulator http: " + format, *args)
 

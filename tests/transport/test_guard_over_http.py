@@ -236,3 +236,19 @@ def test_no_cross_user_mix_up_under_concurrency(emulator: Emulator) -> None:
         assert asked == got
         assert name == names[asked]
     assert emulator.counters[ME] == len(users)
+
+
+def test_query_string_tokens_stay_out_of_emulator_logs(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    import requests
+
+    caplog.set_level(logging.DEBUG)
+    token = emulator.mint_access_token("query-user")
+    response = requests.get(
+        f"{emulator.api_base}/v1/token/introspect", params={"token": token}, timeout=5
+    )
+    assert response.status_code == 200
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("cloudbase_auth_mw")]
+    assert ours, "the emulator logged the request"
+    assert not [line for line in ours if token in line]  # (urllib3 logs URLs: not ours)
