@@ -7,5 +7,12 @@ from __future__ import annotations
 
 from .services import require_service, service_reachable
 from .tokens import BAD_TOKEN_CASES, forge
+from .transports import NoBlockingTransport
 
-__all__ = ["BAD_TOKEN_CASES", "forge", "require_service", "service_reachable"]
+__all__ = [
+    "BAD_TOKEN_CASES",
+    "NoBlockingTransport",
+    "forge",
+    "require_service",
+    "service_reachable",
+]

@@ -9,6 +9,11 @@ Register with ``pytest_plugins = ["cloudbase_auth_mw.testing.pytest_plugin"]``.
   at it (``base_url=emulator.base_url``; JWKS at ``{base_url}/auth/v1/certs``).
 - ``emulator_factory``: ``make(**Emulator kwargs)`` for tests that need other settings;
   every emulator it made is stopped at teardown.
+- ``nonblocking_guard``: a :class:`~cloudbase_auth_mw.guard.CloudBaseGuard` on
+  ``emulator_config`` whose sync transport is a
+  :class:`~cloudbase_auth_mw.testing.transports.NoBlockingTransport`: for async adapters,
+  where any blocking call fails the test. It is not closed here (closing its async transport
+  needs the event loop): let the app's lifespan ``await guard.aclose()``, or do it yourself.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import pytest
 
 from ..core.config import CloudBaseAuthConfig
 from ..emulator import Emulator
+from ..guard import CloudBaseGuard
+from .transports import NoBlockingTransport
 
 
 @pytest.fixture
@@ -47,3 +54,9 @@ def emulator(emulator_factory: Callable[..., Emulator]) -> Emulator:
 def emulator_config(emulator: Emulator) -> CloudBaseAuthConfig:
     """Library settings pointing at :func:`emulator`."""
     return CloudBaseAuthConfig(env_id=emulator.env_id, base_url=emulator.base_url)
+
+
+@pytest.fixture
+def nonblocking_guard(emulator_config: CloudBaseAuthConfig) -> CloudBaseGuard:
+    """A guard on :func:`emulator` that fails the test on any blocking (sync) call."""
+    return CloudBaseGuard(emulator_config, transport=NoBlockingTransport())

@@ -1,7 +1,8 @@
 """The async path: CloudBaseAuthMiddleware in an async stack, async views, ``request.auser()``.
 
-The guard used here has a sync transport that fails the test if anything touches it: every
-token check and profile fetch of the async path must go through the async transport.
+The guard used here (``nonblocking_guard``) has a sync transport that fails the test if anything
+touches it: every token check and profile fetch of the async path must go through the async
+transport.
 """
 
 from __future__ import annotations
@@ -16,31 +17,17 @@ from django.test import AsyncClient
 
 from cloudbase_auth_mw.contrib.django.conf import override_guard
 from cloudbase_auth_mw.contrib.django.middleware import CloudBaseAuthMiddleware
-from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
-from cloudbase_auth_mw.core.http import HttpRequest as OutgoingRequest
-from cloudbase_auth_mw.core.http import HttpResponse as IncomingResponse
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
 REALM = 'Bearer realm="cloudbase"'
 
 
-class NoSyncTransport:
-    """A sync transport that must never be used on the async path."""
-
-    def send(self, request: OutgoingRequest) -> IncomingResponse:
-        raise AssertionError(f"blocking call on the async path: {request.method} {request.url}")
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.fixture
-async def aguard(emulator_config: CloudBaseAuthConfig) -> AsyncIterator[CloudBaseGuard]:
-    built = CloudBaseGuard(emulator_config, transport=NoSyncTransport())
-    with override_guard(built):
-        yield built
-    await built.aclose()
+async def aguard(nonblocking_guard: CloudBaseGuard) -> AsyncIterator[CloudBaseGuard]:
+    with override_guard(nonblocking_guard):
+        yield nonblocking_guard
+    await nonblocking_guard.aclose()
 
 
 def bearer(token: str) -> dict[str, str]:

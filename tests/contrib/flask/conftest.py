@@ -17,8 +17,6 @@ from cloudbase_auth_mw.contrib.flask import (
 from cloudbase_auth_mw.core.errors import InsufficientScope
 from cloudbase_auth_mw.emulator import Emulator
 
-PASSWORD = "Passw0rd!"
-
 
 def flask_config(emulator: Emulator, **settings: Any) -> dict[str, Any]:
     """``app.config`` entries pointing the extension at the emulator (plus unrelated keys)."""
@@ -110,11 +108,6 @@ def make_app(emulator: Emulator) -> AppFactory:
 @pytest.fixture
 def app(make_app: AppFactory) -> Flask:
     return make_app()
-
-
-@pytest.fixture
-def alice(emulator: Emulator) -> Any:
-    return emulator.add_user(username="alice", password=PASSWORD, name="Alice", groups=("user",))
 
 
 @pytest.fixture
