@@ -19,7 +19,7 @@ user the route saw.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,12 +34,35 @@ class ContractResponse:
     headers: Mapping[str, str]  # lower-cased names
     json: Any
 
+    @classmethod
+    def of(cls, status: int, headers: Iterable[tuple[str, str]], json: Any) -> ContractResponse:
+        """A response from a framework's status, header items (any case) and decoded body."""
+        return cls(status, {name.lower(): value for name, value in headers}, json)
+
 
 class ContractClient(Protocol):
     def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse: ...
 
 
 ClientFactory = Callable[[CloudBaseGuard], ContractClient]
+
+
+class AsgiContractClient:
+    """Sends each request inside ``with TestClient(app)``: lifespan startup, request, shutdown.
+
+    For every ASGI adapter (plain middleware, Starlette, FastAPI); Starlette's ``TestClient`` is
+    imported on use, so the other adapters' contract tests run without Starlette installed.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse:
+        from starlette.testclient import TestClient
+
+        with TestClient(self.app) as client:
+            response = client.get(path, headers=dict(headers))
+        return ContractResponse.of(response.status_code, response.headers.items(), response.json())
 
 
 class FakeClock:
@@ -62,10 +85,6 @@ class Stage:
     emulator: Emulator
     clock: FakeClock
     config_overrides: dict[str, Any] = field(default_factory=dict)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def build_guard(emulator: Emulator, clock: FakeClock, **overrides: Any) -> CloudBaseGuard:

@@ -1,4 +1,5 @@
-"""The contract table (see ``harness``). ``run_scenario`` drives one row through one adapter."""
+"""The contract table (see ``harness``). ``run_scenario`` drives one row through one adapter;
+``contract_test(make_client)`` is the test function playing every row through it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from cloudbase_auth_mw.emulator import Emulator
+from cloudbase_auth_mw.testing import bearer
 from cloudbase_auth_mw.testing import tokens as forge
 
-from .harness import ClientFactory, ContractResponse, FakeClock, bearer, build_guard
+from .harness import ClientFactory, ContractResponse, FakeClock, build_guard
 
 REALM = 'Bearer realm="cloudbase"'
 
@@ -177,3 +181,13 @@ def run_scenario(scenario: Scenario, emulator: Emulator, factory: ClientFactory)
         assert response.json["user"] == expected_user, response.json
     else:
         assert isinstance(response.json, dict) and response.json.get("error"), response.json
+
+
+def contract_test(factory: ClientFactory) -> Callable[[Scenario, Emulator], None]:
+    """A test playing every scenario through ``factory``: ``test_contract = contract_test(...)``."""
+
+    @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+    def test(scenario: Scenario, emulator: Emulator) -> None:
+        run_scenario(scenario, emulator, factory)
+
+    return test

@@ -1,4 +1,4 @@
-"""The contract table through the plain ASGI middleware, and the ASGI contract client.
+"""The contract table through the plain ASGI middleware.
 
 The app is a bare ASGI router: each route is its own app wrapped in a
 ``CloudBaseAuthMiddleware`` with that route's requirement, all sharing one guard.
@@ -7,36 +7,16 @@ The app is a bare ASGI router: each route is its own app wrapped in a
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
-from starlette.testclient import TestClient
-
 from cloudbase_auth_mw.contrib.asgi import CloudBaseAuthMiddleware
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
-from .harness import ContractResponse
-from .scenarios import SCENARIOS, Scenario, run_scenario
+from .harness import AsgiContractClient
+from .scenarios import contract_test
 
 App = Callable[..., Awaitable[None]]
-
-
-class AsgiContractClient:
-    """Sends each request inside ``with TestClient(app)``: lifespan startup, request, shutdown."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse:
-        with TestClient(self.app) as client:
-            response = client.get(path, headers=dict(headers))
-        return ContractResponse(
-            response.status_code,
-            {k.lower(): v for k, v in response.headers.items()},
-            response.json(),
-        )
 
 
 async def send_json(send: Callable[..., Awaitable[None]], status: int, data: Any) -> None:
@@ -93,6 +73,4 @@ def make_client(guard: CloudBaseGuard) -> AsgiContractClient:
     return AsgiContractClient(router(guard))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, make_client)
+test_contract = contract_test(make_client)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,10 @@ from cloudbase_auth_mw.contrib.django.decorators import (  # noqa: E402
     cloudbase_group_required,
     cloudbase_login_required,
 )
-from cloudbase_auth_mw.emulator import Emulator  # noqa: E402
 from cloudbase_auth_mw.guard import CloudBaseGuard  # noqa: E402
 
 from .harness import ContractResponse  # noqa: E402
-from .scenarios import SCENARIOS, Scenario, run_scenario  # noqa: E402
+from .scenarios import contract_test  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
@@ -111,17 +110,14 @@ def _answer(response: HttpResponse) -> ContractResponse:
         body = json.loads(response.content)
     except ValueError:
         body = None
-    return ContractResponse(
-        status=response.status_code,
-        headers={name.lower(): value for name, value in response.headers.items()},
-        json=body,
-    )
+    return ContractResponse.of(response.status_code, response.headers.items(), body)
 
 
 class DjangoContractClient:
     """Django's test ``Client`` (WSGI handler, sync middleware chain, sync views)."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: CloudBaseGuard) -> None:
+        set_guard(guard)
         self.client = Client()
 
     def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse:
@@ -136,6 +132,7 @@ class DjangoAsyncContractClient:
     """
 
     def __init__(self, guard: CloudBaseGuard) -> None:
+        set_guard(guard)
         self.client = AsyncClient()
         self.guard = guard
 
@@ -150,39 +147,15 @@ class DjangoAsyncContractClient:
             await self.guard.aclose()
 
 
-@pytest.fixture
-def installed() -> Iterator[Callable[[CloudBaseGuard], None]]:
-    """Installs each scenario's guard; restores the settings guard and closes it afterwards."""
-    guards: list[CloudBaseGuard] = []
-
-    def install(guard: CloudBaseGuard) -> None:
-        guards.append(guard)
-        set_guard(guard)
-
+@pytest.fixture(autouse=True)
+def urls() -> Iterator[None]:
+    """This module's URLs; afterwards the settings guard is back and the scenario's is closed."""
     with override_settings(ROOT_URLCONF=__name__):
-        yield install
-    set_guard(None)
-    for guard in guards:
-        guard.close()
+        yield
+    installed = set_guard(None)
+    if installed is not None:
+        installed.close()
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract_django_sync(
-    scenario: Scenario, emulator: Emulator, installed: Callable[[CloudBaseGuard], None]
-) -> None:
-    def make_client(guard: CloudBaseGuard) -> DjangoContractClient:
-        installed(guard)
-        return DjangoContractClient()
-
-    run_scenario(scenario, emulator, make_client)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract_django_async(
-    scenario: Scenario, emulator: Emulator, installed: Callable[[CloudBaseGuard], None]
-) -> None:
-    def make_client(guard: CloudBaseGuard) -> DjangoAsyncContractClient:
-        installed(guard)
-        return DjangoAsyncContractClient(guard)
-
-    run_scenario(scenario, emulator, make_client)
+test_contract_django_sync = contract_test(DjangoContractClient)
+test_contract_django_async = contract_test(DjangoAsyncContractClient)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-import pytest
 from fastapi import Depends, FastAPI
 
 from cloudbase_auth_mw.contrib.fastapi import (
@@ -16,22 +13,17 @@ from cloudbase_auth_mw.contrib.fastapi import (
     require_groups,
     require_user,
 )
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard, CloudBaseUser
+from cloudbase_auth_mw.testing import closing_lifespan
 
-from .scenarios import SCENARIOS, Scenario, run_scenario
-from .test_asgi import AsgiContractClient
+from .harness import AsgiContractClient
+from .scenarios import contract_test
 
 User = Annotated[CloudBaseUser, Depends(current_user)]
 
 
 def build_app(guard: CloudBaseGuard) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await guard.aclose()
-
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=closing_lifespan(guard))
     CloudBaseAuth(app, guard=guard)
 
     @app.get("/public")
@@ -63,6 +55,4 @@ def make_client(guard: CloudBaseGuard) -> AsgiContractClient:
     return AsgiContractClient(build_app(guard))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, make_client)
+test_contract = contract_test(make_client)

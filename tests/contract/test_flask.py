@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from cloudbase_auth_mw.contrib.flask import CloudBaseAuth, current_user
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
 from .harness import ContractResponse
-from .scenarios import SCENARIOS, Scenario, run_scenario
+from .scenarios import contract_test
 
 Body = Callable[[], dict[str, Any]]
 
@@ -26,10 +25,8 @@ class FlaskContractClient:
 
     def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse:
         response = self.client.get(path, headers=dict(headers))
-        return ContractResponse(
-            status=response.status_code,
-            headers={name.lower(): value for name, value in response.headers.items()},
-            json=response.get_json(silent=True),
+        return ContractResponse.of(
+            response.status_code, response.headers.items(), response.get_json(silent=True)
         )
 
 
@@ -76,11 +73,5 @@ def make_client(guard: CloudBaseGuard, *, async_views: bool = False) -> FlaskCon
     return FlaskContractClient(app)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract_sync_views(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, make_client)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract_async_views(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, lambda guard: make_client(guard, async_views=True))
+test_contract_sync_views = contract_test(make_client)
+test_contract_async_views = contract_test(partial(make_client, async_views=True))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -14,11 +11,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cloudbase_auth_mw.contrib.starlette import CloudBaseAuthMiddleware, login_required, require
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import closing_lifespan
 
-from .scenarios import SCENARIOS, Scenario, run_scenario
-from .test_asgi import AsgiContractClient
+from .harness import AsgiContractClient
+from .scenarios import contract_test
 
 
 def _sub(request: Request) -> Any:
@@ -59,26 +56,13 @@ ROUTES = [
 ]
 
 
-def closing(guard: CloudBaseGuard) -> Any:
-    """A lifespan that closes the guard's async connections (lifespan passes the middleware)."""
-
-    @asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        yield
-        await guard.aclose()
-
-    return lifespan
-
-
 def make_client(guard: CloudBaseGuard) -> AsgiContractClient:
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(CloudBaseAuthMiddleware, guard=guard)],
-        lifespan=closing(guard),
+        lifespan=closing_lifespan(guard),  # lifespan passes the middleware
     )
     return AsgiContractClient(app)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, make_client)
+test_contract = contract_test(make_client)

@@ -10,15 +10,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from werkzeug.test import Client
 
 from cloudbase_auth_mw.contrib.wsgi import CloudBaseAuthMiddleware
-from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
 from .harness import ContractResponse
-from .scenarios import SCENARIOS, Scenario, run_scenario
+from .scenarios import contract_test
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -57,17 +55,12 @@ class WsgiContractClient:
 
     def get(self, path: str, headers: Mapping[str, str]) -> ContractResponse:
         response = self.client.get(path, headers=dict(headers))
-        return ContractResponse(
-            status=response.status_code,
-            headers={name.lower(): value for name, value in response.headers.items()},
-            json=json.loads(response.get_data()) if response.get_data() else None,
-        )
+        body = json.loads(response.get_data()) if response.get_data() else None
+        return ContractResponse.of(response.status_code, response.headers.items(), body)
 
 
 def make_client(guard: CloudBaseGuard) -> WsgiContractClient:
     return WsgiContractClient(build_app(guard))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_contract(scenario: Scenario, emulator: Emulator) -> None:
-    run_scenario(scenario, emulator, make_client)
+test_contract = contract_test(make_client)

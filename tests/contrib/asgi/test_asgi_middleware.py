@@ -14,6 +14,7 @@ from cloudbase_auth_mw.contrib.asgi import CloudBaseAuthMiddleware
 from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import bearer
 
 ME = "/auth/v1/user/me"
 
@@ -60,10 +61,6 @@ class EchoApp:
                     await self.guard.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def client(app: Any) -> TestClient:

@@ -37,8 +37,3 @@ def alice(emulator: Emulator) -> str:
 @pytest.fixture
 def alice_token(emulator: Emulator, alice: str) -> str:
     return emulator.mint_access_token(alice)
-
-
-def bearer(token: str) -> dict[str, str]:
-    """Test-client keyword arguments sending ``token``."""
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -19,6 +19,7 @@ from cloudbase_auth_mw.contrib.django.conf import override_guard
 from cloudbase_auth_mw.contrib.django.middleware import CloudBaseAuthMiddleware
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import bearer
 
 REALM = 'Bearer realm="cloudbase"'
 
@@ -28,10 +29,6 @@ async def aguard(nonblocking_guard: CloudBaseGuard) -> AsyncIterator[CloudBaseGu
     with override_guard(nonblocking_guard):
         yield nonblocking_guard
     await nonblocking_guard.aclose()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_middleware_is_async_capable_like_djangos_own() -> None:

@@ -15,15 +15,11 @@ from django.test import Client, override_settings
 from cloudbase_auth_mw.contrib.django.backends import CloudBaseBackend
 from cloudbase_auth_mw.core.identity import UserProfile
 from cloudbase_auth_mw.emulator import Emulator
-from cloudbase_auth_mw.testing import require_service, service_reachable
+from cloudbase_auth_mw.testing import bearer, require_service, service_reachable
 from cloudbase_auth_mw.testing.services import on_ci
 
 pytestmark = pytest.mark.usefixtures("guard")
 ME = "/auth/v1/user/me"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def whoami(client: Client, token: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
 from cloudbase_auth_mw.emulator import Emulator
+from cloudbase_auth_mw.testing import bearer
 
 pytestmark = [pytest.mark.usefixtures("guard"), pytest.mark.django_db]
 REALM = 'Bearer realm="cloudbase"'
@@ -24,10 +25,6 @@ def stack(request: pytest.FixtureRequest) -> Iterator[str]:
     else:
         with override_settings(MIDDLEWARE=WITHOUT_MIDDLEWARE):
             yield request.param
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_valid_token_gives_django_user_and_cloudbase_user(

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from cloudbase_auth_mw.emulator import Emulator
+from cloudbase_auth_mw.testing import bearer
 
 ROOT = Path(__file__).resolve().parents[3]
 MANAGE = ROOT / "sample_apps" / "django_project" / "manage.py"
@@ -24,10 +25,6 @@ if str(ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not a
 def _sample_urls() -> Iterator[None]:
     with override_settings(ROOT_URLCONF="sample_apps.django_project.urls"):
         yield
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_sample_routes(client: Client, emulator: Emulator) -> None:

@@ -10,13 +10,10 @@ from django.test import Client, override_settings
 
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import bearer
 
 pytestmark = pytest.mark.usefixtures("guard")
 REALM = 'Bearer realm="cloudbase"'
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_public_route_without_token_has_no_user(client: Client) -> None:

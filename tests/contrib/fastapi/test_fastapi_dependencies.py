@@ -1,7 +1,5 @@
 """FastAPI dependencies: current_user, optional_user, Security(require), require_groups, OpenAPI."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
@@ -22,27 +20,15 @@ from cloudbase_auth_mw.contrib.fastapi import (
 from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard, CloudBaseUser
+from cloudbase_auth_mw.testing import bearer, closing_lifespan
 
 ME = "/auth/v1/user/me"
 User = Annotated[CloudBaseUser, Depends(current_user)]
 MaybeUser = Annotated[CloudBaseUser | None, Depends(optional_user)]
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def closing(guard: CloudBaseGuard) -> Any:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await guard.aclose()
-
-    return lifespan
-
-
 def make_app(guard: CloudBaseGuard) -> FastAPI:
-    app = FastAPI(lifespan=closing(guard))
+    app = FastAPI(lifespan=closing_lifespan(guard))
     CloudBaseAuth(app, guard=guard)
 
     @app.get("/public")
@@ -187,7 +173,7 @@ def test_bound_dependencies_without_init_app(
     guard: CloudBaseGuard, admin_token: str, alice: Any
 ) -> None:
     auth = CloudBaseAuth(guard=guard, scheme_name="Team")
-    app = FastAPI(lifespan=closing(guard))
+    app = FastAPI(lifespan=closing_lifespan(guard))
 
     @app.get("/me")
     async def me(user: Annotated[CloudBaseUser, Depends(auth.current_user)]) -> Any:

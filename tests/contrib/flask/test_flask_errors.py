@@ -17,10 +17,7 @@ from cloudbase_auth_mw.contrib.flask import (
 )
 from cloudbase_auth_mw.core.errors import RequestAuthError
 from cloudbase_auth_mw.emulator import Emulator
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from cloudbase_auth_mw.testing import bearer
 
 
 def _auth(app: Flask) -> CloudBaseAuth:

@@ -10,12 +10,9 @@ import pytest
 from flask import Flask, request
 
 from cloudbase_auth_mw.emulator import Emulator
+from cloudbase_auth_mw.testing import bearer
 
 REALM = 'Bearer realm="cloudbase"'
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -11,12 +11,9 @@ from cloudbase_auth_mw.contrib import flask as flask_ext
 from cloudbase_auth_mw.contrib.flask import current_user
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import UNAUTHENTICATED
+from cloudbase_auth_mw.testing import bearer
 
 ME = "/auth/v1/user/me"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_identity_needs_no_network_once_keys_are_known(

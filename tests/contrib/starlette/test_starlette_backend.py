@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -19,10 +17,7 @@ from starlette.testclient import TestClient
 from cloudbase_auth_mw.contrib.starlette import CloudBaseAuthBackend, require
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from cloudbase_auth_mw.testing import bearer, closing_lifespan
 
 
 async def public(request: Request) -> JSONResponse:
@@ -41,16 +36,11 @@ async def admin(request: Request) -> JSONResponse:
 
 
 def make_app(guard: CloudBaseGuard, **options: Any) -> Starlette:
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await guard.aclose()
-
     backend = CloudBaseAuthBackend(guard)
     return Starlette(
         routes=[Route("/public", public), Route("/private", private), Route("/admin", admin)],
         middleware=[Middleware(AuthenticationMiddleware, backend=backend, **options)],
-        lifespan=lifespan,
+        lifespan=closing_lifespan(guard),
     )
 
 

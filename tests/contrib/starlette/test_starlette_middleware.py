@@ -28,12 +28,9 @@ from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
 from cloudbase_auth_mw.core.errors import ConfigurationError, RequestAuthError
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import bearer
 
 ME = "/auth/v1/user/me"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def who(conn: HTTPConnection) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
 from cloudbase_auth_mw.core.errors import RequestAuthError
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
+from cloudbase_auth_mw.testing import bearer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -40,10 +41,6 @@ def echo_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterabl
     data = json.dumps(body).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [data]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def client(guard: CloudBaseGuard, **options: Any) -> Client:
