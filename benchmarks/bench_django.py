@@ -37,8 +37,8 @@ from django.http import HttpRequest, JsonResponse
 from django.test.utils import override_settings
 from django.urls import path
 
-from benchmarks.common import BenchResult, interleaved
-from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
+from benchmarks.common import BenchResult
+from benchmarks.support import WsgiCase, compare_wsgi, provider
 from cloudbase_auth_mw.emulator import Emulator
 from cloudbase_auth_mw.guard import CloudBaseGuard
 
@@ -139,88 +139,38 @@ def _environ(route: str, token: str | None) -> dict[str, Any]:
     return environ
 
 
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    return None
-
-
-def _call(handler: WSGIHandler, environ: dict[str, Any]) -> Any:
-    """One request as a server makes it: call, drain, close (request_finished fires)."""
-    response = handler({**environ, "wsgi.input": io.BytesIO()}, _start_response)
-    for _chunk in response:
-        pass
-    response.close()
-    return response
-
-
-def _batch(handler: WSGIHandler, environ: dict[str, Any], size: int) -> Callable[[], int]:
-    def batch() -> int:
-        for _ in range(size):
-            _call(handler, environ)
-        return size
-
-    return batch
-
-
-def _check(handler: WSGIHandler, environ: dict[str, Any]) -> None:
-    response = _call(handler, environ)
-    if response.status_code != 200:
-        raise RuntimeError(f"warm-up failed: {response.status_code} {response.content!r}")
-
-
 def run(quick: bool) -> list[BenchResult]:
-    emulator = Emulator().start()
-    guard: CloudBaseGuard | None = None
-    try:
-        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
-        token = emulator.mint_access_token(user.sub)
-        with _django(emulator):
-            guard = CloudBaseGuard(
-                CloudBaseAuthConfig(env_id=emulator.env_id, base_url=emulator.base_url)
-            )
+    with provider() as local, _django(local.emulator):
+        guard = CloudBaseGuard(local.config)
+        try:
             with override_guard(guard):
-                return _measure(token, quick)
-    finally:
-        if guard is not None:
+                return _measure(local.token, quick)
+        finally:
             guard.close()
-        emulator.stop()
 
 
 def _measure(token: str, quick: bool) -> list[BenchResult]:
     baseline_handler = _handler(STARTPROJECT_MIDDLEWARE)
     candidate_handler = _handler([*STARTPROJECT_MIDDLEWARE, OURS])
-    plain = _environ("hello", token)
+    plain = (baseline_handler, _environ("hello", token))
+    baseline_name = "django hello world (startproject mw)"
     cases = [
-        ("django middleware + request.cloudbase.sub", "sub", 1.05),
-        ("django middleware + @cloudbase_login_required", "gated", 1.05),
-        ("django middleware + login_required + profile", "profile", 1.10),
+        WsgiCase(name, baseline_name, plain, (candidate_handler, _environ(route, token)), target)
+        for name, route, target in [
+            ("django middleware + request.cloudbase.sub", "sub", 1.05),
+            ("django middleware + @cloudbase_login_required", "gated", 1.05),
+            ("django middleware + login_required + profile", "profile", 1.10),
+        ]
     ]
-    environs = {route: _environ(route, token) for _, route, _ in cases}
-    _check(baseline_handler, plain)
-    for environ in environs.values():
-        _check(candidate_handler, environ)
     anonymous = _environ("hello", None)
-    _check(candidate_handler, anonymous)
-    size, rounds = (200, 9) if quick else (1_500, 21)
-    baseline = _batch(baseline_handler, plain, size)
-    results = [
-        interleaved(
-            name,
-            "django hello world (startproject mw)",
-            baseline,
-            _batch(candidate_handler, environs[route], size),
-            target=target,
-            rounds=rounds,
-        )
-        for name, route, target in cases
-    ]
-    results.append(
-        interleaved(
+    cases.append(
+        WsgiCase(
             "django middleware, public route, no token",
             "django hello world, no token",
-            _batch(baseline_handler, anonymous, size),
-            _batch(candidate_handler, anonymous, size),
-            target=1.05,
-            rounds=rounds,
+            (baseline_handler, anonymous),
+            (candidate_handler, anonymous),
+            1.05,
         )
     )
-    return results
+    size, rounds = (200, 9) if quick else (1_500, 21)
+    return compare_wsgi(cases, size=size, rounds=rounds)

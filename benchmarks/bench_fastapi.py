@@ -1,6 +1,6 @@
 """FastAPI: per-request overhead of the ``Depends(current_user)`` dependency, token seen before.
 
-Measured exactly as ``bench_starlette`` (whose helpers it uses): both apps called in-process
+Measured exactly as ``bench_starlette`` (``support.compare_asgi``): both apps called in-process
 through their ASGI entry point with the same prepared scope, a one-message receive and a send
 that drops everything, batches alternating on one event loop.
 
@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 
-from benchmarks.bench_starlette import compare
 from benchmarks.common import BenchResult
+from benchmarks.support import compare_asgi
 from cloudbase_auth_mw.contrib.fastapi import CloudBaseAuth, current_user, require_groups
 from cloudbase_auth_mw.guard import CloudBaseGuard, CloudBaseUser
 
@@ -53,4 +53,4 @@ def run(quick: bool) -> list[BenchResult]:
         ("fastapi Depends(current_user), cached token", "/hello"),
         ("fastapi Depends(require_groups('admin'))", "/admin"),
     ]
-    return compare(quick, _apps, "fastapi hello world (no auth)", rows, TARGET)
+    return compare_asgi(quick, _apps, "fastapi hello world (no auth)", rows, TARGET)

@@ -18,21 +18,15 @@ so no request measured touches the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
 from werkzeug.test import EnvironBuilder
 
-from benchmarks.common import BenchResult, interleaved
+from benchmarks.common import BenchResult
+from benchmarks.support import WsgiCase, compare_wsgi, provider
 from cloudbase_auth_mw.contrib.flask import CloudBaseAuth, current_user
 from cloudbase_auth_mw.emulator import Emulator
-
-WsgiCall = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    return None
 
 
 def hello_app() -> Flask:
@@ -74,70 +68,37 @@ def _auth_app(emulator: Emulator) -> Flask:
     return app
 
 
-def wsgi_batch(app: WsgiCall, environ: dict[str, Any], size: int) -> Callable[[], int]:
-    def batch() -> int:
-        for _ in range(size):
-            for _chunk in app(dict(environ), _start_response):
-                pass
-        return size
-
-    return batch
-
-
 def environ_for(path: str, token: str | None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return dict(EnvironBuilder(path=path, headers=headers).get_environ())
 
 
-def check_ok(app: WsgiCall, environ: dict[str, Any]) -> None:
-    statuses: list[str] = []
-    body = b"".join(app(dict(environ), lambda status, headers, exc=None: statuses.append(status)))
-    if not statuses or not statuses[0].startswith("200"):
-        raise RuntimeError(f"warm-up failed: {statuses} {body!r}")
-
-
 def run(quick: bool) -> list[BenchResult]:
-    emulator = Emulator().start()
-    try:
-        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
-        token = emulator.mint_access_token(user.sub)
-        hello, auth = hello_app().wsgi_app, _auth_app(emulator).wsgi_app
-        plain = environ_for("/hello", token)
+    with provider() as local:
+        hello, auth = hello_app().wsgi_app, _auth_app(local.emulator).wsgi_app
+        plain = (hello, environ_for("/hello", local.token))
         cases = [
-            ("flask @login_required (gate only)", "/gate", 1.05),
-            ("flask @login_required + current_user.sub", "/hello", 1.05),
-            ("flask @login_required + cached profile", "/profile", 1.10),
-        ]
-        environs = {path: environ_for(path, token) for _, path, _ in cases}
-        check_ok(hello, plain)
-        for environ in environs.values():
-            check_ok(auth, environ)
-        anonymous, public = environ_for("/hello", None), environ_for("/public", None)
-        check_ok(hello, anonymous)
-        check_ok(auth, public)
-        size, rounds = (300, 9) if quick else (2_000, 21)
-        baseline = wsgi_batch(hello, plain, size)
-        results = [
-            interleaved(
+            WsgiCase(
                 name,
                 "flask hello world (no auth)",
-                baseline,
-                wsgi_batch(auth, environs[path], size),
-                target=target,
-                rounds=rounds,
+                plain,
+                (auth, environ_for(path, local.token)),
+                target,
             )
-            for name, path, target in cases
+            for name, path, target in [
+                ("flask @login_required (gate only)", "/gate", 1.05),
+                ("flask @login_required + current_user.sub", "/hello", 1.05),
+                ("flask @login_required + cached profile", "/profile", 1.10),
+            ]
         ]
-        results.append(
-            interleaved(
+        cases.append(
+            WsgiCase(
                 "flask public route, no token",
                 "flask hello world, no token",
-                wsgi_batch(hello, anonymous, size),
-                wsgi_batch(auth, public, size),
-                target=1.05,
-                rounds=rounds,
+                (hello, environ_for("/hello", None)),
+                (auth, environ_for("/public", None)),
+                1.05,
             )
         )
-        return results
-    finally:
-        emulator.stop()
+        size, rounds = (300, 9) if quick else (2_000, 21)
+        return compare_wsgi(cases, size=size, rounds=rounds)

@@ -8,34 +8,23 @@ is used, since this is what a Flask user gets by wrapping ``app.wsgi_app``.
 
 from __future__ import annotations
 
-from benchmarks.bench_flask import check_ok, environ_for, hello_app, wsgi_batch
-from benchmarks.common import BenchResult, interleaved
+from benchmarks.bench_flask import environ_for, hello_app
+from benchmarks.common import BenchResult
+from benchmarks.support import WsgiCase, compare_wsgi, provider
 from cloudbase_auth_mw.contrib.wsgi import CloudBaseAuthMiddleware
-from cloudbase_auth_mw.core.config import CloudBaseAuthConfig
-from cloudbase_auth_mw.emulator import Emulator
 
 
 def run(quick: bool) -> list[BenchResult]:
-    emulator = Emulator().start()
-    try:
-        user = emulator.add_user(username="bench", password="Passw0rd!", name="Bench")
-        token = emulator.mint_access_token(user.sub)
+    with provider() as local:
         hello = hello_app().wsgi_app
-        config = CloudBaseAuthConfig(env_id=emulator.env_id, base_url=emulator.base_url)
-        wrapped = CloudBaseAuthMiddleware(hello, config=config, required=True)
-        environ = environ_for("/hello", token)
-        check_ok(hello, environ)
-        check_ok(wrapped, environ)  # fetches the keys, caches the token
+        wrapped = CloudBaseAuthMiddleware(hello, config=local.config, required=True)
+        environ = environ_for("/hello", local.token)
+        case = WsgiCase(
+            "wsgi middleware (required), cached token",
+            "flask hello world (no auth)",
+            (hello, environ),
+            (wrapped, environ),  # the warm-up fetches the keys, caches the token
+            1.05,
+        )
         size, rounds = (300, 9) if quick else (2_000, 21)
-        return [
-            interleaved(
-                "wsgi middleware (required), cached token",
-                "flask hello world (no auth)",
-                wsgi_batch(hello, environ, size),
-                wsgi_batch(wrapped, environ, size),
-                target=1.05,
-                rounds=rounds,
-            )
-        ]
-    finally:
-        emulator.stop()
+        return compare_wsgi([case], size=size, rounds=rounds)
