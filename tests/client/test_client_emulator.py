@@ -64,6 +64,21 @@ async def sign_up_by_phone(client: AnyClient, phone: str, **extra: Any) -> Token
     )
 
 
+async def send_to_current_user(
+    client: AnyClient, login: str, **contact: str
+) -> tuple[TokenResponse, Any]:
+    """Sign in as ``login`` and send a code to that user's own ``contact`` (``CUR_USER``)."""
+    tokens = await sign_in(client, login)
+    sent = await call(
+        client,
+        "send_verification",
+        target="CUR_USER",
+        access_token=tokens.access_token,
+        **contact,
+    )
+    return tokens, sent
+
+
 # ---------------------------------------------------------------- sign-in
 async def test_password_sign_in(emulator: Emulator, client: Client) -> None:
     alice = emulator.add_user(username="alice", password=PASSWORD, email="alice@example.com")
@@ -162,15 +177,7 @@ async def test_anonymous_upgrade_keeps_sub(client: Client) -> None:
 
 async def test_current_user_verification_needs_token(emulator: Emulator, client: Client) -> None:
     emulator.add_user(username="alice", password=PASSWORD, email="alice@example.com")
-    api = client()
-    tokens = await sign_in(api, "alice")
-    sent = await call(
-        api,
-        "send_verification",
-        email="alice@example.com",
-        target="CUR_USER",
-        access_token=tokens.access_token,
-    )
+    _, sent = await send_to_current_user(client(), "alice", email="alice@example.com")
     assert sent.is_user
 
 
@@ -247,14 +254,7 @@ async def test_sudo_change_password_and_delete(emulator: Emulator, client: Clien
 async def test_sudo_with_verification_token(emulator: Emulator, client: Client) -> None:
     emulator.add_user(phone_number="13900000005", password=PASSWORD)
     api = client()
-    tokens = await sign_in(api, "13900000005")
-    sent = await call(
-        api,
-        "send_verification",
-        phone_number="13900000005",
-        target="CUR_USER",
-        access_token=tokens.access_token,
-    )
+    tokens, sent = await send_to_current_user(api, "13900000005", phone_number="13900000005")
     verified = await call(api, "verify", sent.verification_id, CODE)
     sudo = await call(
         api,

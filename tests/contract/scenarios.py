@@ -17,6 +17,8 @@ from cloudbase_auth_mw.testing import tokens as forge
 from .harness import ClientFactory, ContractResponse, FakeClock, build_guard
 
 REALM = 'Bearer realm="cloudbase"'
+INVALID_TOKEN = REALM + ', error="invalid_token"*'
+INSUFFICIENT_SCOPE = REALM + ', error="insufficient_scope"*'
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,7 @@ SCENARIOS = [
     Scenario("public route, valid user", "/public", 200, None, "<sub>", prepare=_user_token),
     # Credentials that are sent are always judged: "public" means none are needed, not that
     # bad ones pass unnoticed (RFC 6750 §3.1), and an outage is never served as "signed out".
-    Scenario(
-        "public route, expired token",
-        "/public",
-        401,
-        REALM + ', error="invalid_token"*',
-        None,
-        prepare=_expired,
-    ),
+    Scenario("public route, expired token", "/public", 401, INVALID_TOKEN, None, prepare=_expired),
     Scenario("public route, provider down", "/public", 503, None, None, prepare=_provider_down),
     Scenario("protected route, no token", "/private", 401, REALM, None),
     Scenario("valid user", "/private", 200, None, "<sub>", prepare=_user_token),
@@ -108,47 +103,24 @@ SCENARIOS = [
         "anonymous CloudBase user refused",
         "/members",
         403,
-        REALM + ', error="insufficient_scope"*',
+        INSUFFICIENT_SCOPE,
         None,
         prepare=_anonymous,
     ),
-    Scenario(
-        "expired", "/private", 401, REALM + ', error="invalid_token"*', None, prepare=_expired
-    ),
-    Scenario("forged", "/private", 401, REALM + ', error="invalid_token"*', None, prepare=_forged),
-    Scenario(
-        "wrong audience",
-        "/private",
-        401,
-        REALM + ', error="invalid_token"*',
-        None,
-        prepare=_wrong_audience,
-    ),
-    Scenario(
-        "unknown kid",
-        "/private",
-        401,
-        REALM + ', error="invalid_token"*',
-        None,
-        prepare=_unknown_kid,
-    ),
+    Scenario("expired", "/private", 401, INVALID_TOKEN, None, prepare=_expired),
+    Scenario("forged", "/private", 401, INVALID_TOKEN, None, prepare=_forged),
+    Scenario("wrong audience", "/private", 401, INVALID_TOKEN, None, prepare=_wrong_audience),
+    Scenario("unknown kid", "/private", 401, INVALID_TOKEN, None, prepare=_unknown_kid),
     Scenario(
         "revoked (introspect mode)",
         "/private",
         401,
-        REALM + ', error="invalid_token"*',
+        INVALID_TOKEN,
         None,
         overrides={"verify_mode": "introspect"},
         prepare=_revoked,
     ),
-    Scenario(
-        "missing group",
-        "/admin",
-        403,
-        REALM + ', error="insufficient_scope"*',
-        None,
-        prepare=_user_token,
-    ),
+    Scenario("missing group", "/admin", 403, INSUFFICIENT_SCOPE, None, prepare=_user_token),
     Scenario("provider down", "/private", 503, None, None, prepare=_provider_down),
     Scenario("keys stale within grace", "/private", 200, None, "<sub>", prepare=_stale_keys),
 ]
