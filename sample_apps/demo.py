@@ -310,7 +310,8 @@ def wait_ready(child: Child, url: str, timeout: float = START_TIMEOUT) -> str:
         if code is not None:
             return f"exited with code {code}"
         try:
-            status = requests.get(url, timeout=1.0).status_code
+            with INTERRUPTS.hold():  # a signal mid-connect would leak the half-open socket
+                status = requests.get(url, timeout=1.0).status_code
         except requests.RequestException:
             pass
         else:
