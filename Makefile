@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types pytest bench clean
+.PHONY: demo test lint types pytest bench compat clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint types pytest
+
+# The suite again in one tox environment per framework at its oldest supported and newest
+# release, and a core-only one with no web framework installed (.ci/run runs this too).
+compat: $(STAMP)
+	$(BIN)/tox -e core,flask23,flask3,django42,django5,starlette-old,starlette-new
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
