@@ -147,6 +147,10 @@ def test_an_app_that_cannot_start_shows_its_output(
     assert_closed(ports_in(out))
 
 
+# A signal lands wherever the main thread is, possibly inside a request that then leaves its
+# socket to the garbage collector; what this test asserts is that no *process* is left behind.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_an_interrupt_stops_every_process(
     signum: int,
@@ -164,10 +168,10 @@ def test_an_interrupt_stops_every_process(
         f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)",
     )
     monkeypatch.setattr(demo, "APPS", {"hang": hang})
-    monkeypatch.setattr(demo, "START_TIMEOUT", 15.0)
+    monkeypatch.setattr(demo, "START_TIMEOUT", 60.0)  # the signal ends the wait long before
 
     def interrupt_when_started() -> None:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if marker.exists() and marker.read_text():
                 os.kill(os.getpid(), signum)
