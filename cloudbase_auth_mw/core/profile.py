@@ -41,7 +41,14 @@ class ProfileLoader:
         self._cache.delete(sub)
 
     def load(self, identity: Identity, token: str) -> Flow[UserProfile]:
-        """Fetch the profile with the user's own token and cache it."""
+        """Fetch the profile with the user's own token and cache it.
+
+        The cache is asked again here, as the flow starts: a flow created while another was
+        fetching must not fetch a second time once that one is done (single-flight).
+        """
+        cached = self._cache.get(identity.sub)
+        if cached is not None:
+            return cached
         request = api_request(
             self._config, "GET", "/v1/user/me", bearer=token, coalesce_key=f"profile {identity.sub}"
         )
