@@ -42,6 +42,7 @@ from .core.models import (
 )
 from .transport import AsyncRunner, SyncRunner
 from .transport.base import AsyncTransport, SyncTransport
+from .transport.defaults import async_transport_for, sync_transport_for
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -103,14 +104,7 @@ class CloudBaseAuthClient(_ClientBase):
     ) -> None:
         super().__init__(config, device_id, config_kwargs)
         self._owns_transport = transport is None
-        if transport is None:
-            from .transport.requests_transport import RequestsTransport
-
-            cfg = self.config
-            transport = RequestsTransport(
-                connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout
-            )
-        self._runner = SyncRunner(transport)
+        self._runner = SyncRunner(transport or sync_transport_for(self.config))
 
     def _run(self, flow: Flow[T]) -> T:
         return self._runner.run(flow)
@@ -347,14 +341,7 @@ class AsyncCloudBaseAuthClient(_ClientBase):
     ) -> None:
         super().__init__(config, device_id, config_kwargs)
         self._owns_transport = transport is None
-        if transport is None:
-            from .transport.httpx_transport import HttpxTransport
-
-            cfg = self.config
-            transport = HttpxTransport(
-                connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout
-            )
-        self._runner = AsyncRunner(transport)
+        self._runner = AsyncRunner(transport or async_transport_for(self.config))
 
     async def _run(self, flow: Flow[T]) -> T:
         return await self._runner.run(flow)

@@ -33,6 +33,7 @@ from .core.profile import ProfileLoader
 from .core.rendering import ErrorResponse, render_error
 from .core.tokens import extract_token, token_from_header
 from .transport.base import AsyncTransport, SyncTransport
+from .transport.defaults import async_transport_for, sync_transport_for
 from .transport.drivers import AsyncRunner, SyncRunner
 from .user import UNAUTHENTICATED, CloudBaseUser, UnauthenticatedUser
 
@@ -107,17 +108,9 @@ class CloudBaseGuard:
         if self._sync_runner is None:
             with self._runner_lock:
                 if self._sync_runner is None:
-                    self._sync_runner = SyncRunner(self._sync_transport())
+                    self._transport = self._transport or sync_transport_for(self.config)
+                    self._sync_runner = SyncRunner(self._transport)
         return self._sync_runner
-
-    def _sync_transport(self) -> SyncTransport:
-        if self._transport is None:
-            from .transport.requests_transport import RequestsTransport
-
-            self._transport = RequestsTransport(
-                connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout
-            )
-        return self._transport
 
     @property
     def async_runner(self) -> AsyncRunner:
@@ -125,17 +118,10 @@ class CloudBaseGuard:
         if self._async_runner is None:
             with self._runner_lock:
                 if self._async_runner is None:
-                    self._async_runner = AsyncRunner(self._async_transport_or_default())
+                    transport = self._async_transport or async_transport_for(self.config)
+                    self._async_transport = transport
+                    self._async_runner = AsyncRunner(transport)
         return self._async_runner
-
-    def _async_transport_or_default(self) -> AsyncTransport:
-        if self._async_transport is None:
-            from .transport.httpx_transport import HttpxTransport
-
-            self._async_transport = HttpxTransport(
-                connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout
-            )
-        return self._async_transport
 
     # ------------------------------------------------------------------ tokens
     def extract_token(
