@@ -15,25 +15,7 @@ import signal
 import subprocess
 import sys
 
-PASSWORD = "Passw0rd!"
 SETTINGS = "sample_apps.django_project.settings"
-
-
-def start_emulator() -> str:
-    """An emulator on a free loopback port with two demo users; sets CLOUDBASE_AUTH_*."""
-    from cloudbase_auth_mw.emulator import Emulator
-
-    emulator = Emulator(env_id=os.environ.get("CLOUDBASE_AUTH_ENV_ID", "test-env")).start()
-    emulator.add_user(username="alice", password=PASSWORD, name="Alice", groups=("user", "admin"))
-    emulator.add_user(username="bob", password=PASSWORD, name="Bob", groups=("user",))
-    os.environ["CLOUDBASE_AUTH_ENV_ID"] = emulator.env_id
-    os.environ["CLOUDBASE_AUTH_BASE_URL"] = emulator.base_url
-    print(f"emulator: {emulator.base_url} (env {emulator.env_id}); users alice, bob / {PASSWORD}")
-    print(
-        "token:    python -m cloudbase_auth_mw signin --username alice "
-        f"--password {PASSWORD} --base-url {emulator.base_url} --env-id {emulator.env_id}"
-    )
-    return emulator.base_url
 
 
 def migrate() -> None:
@@ -61,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     if args.emulator:
+        from sample_apps.emulated import start_emulator
+
         start_emulator()
     migrate()
     print(f"app:      http://{host}:{port}/public  /private  /admin  /profile", flush=True)

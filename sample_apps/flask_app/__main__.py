@@ -13,26 +13,7 @@ import argparse
 import os
 import sys
 
-from cloudbase_auth_mw.emulator import Emulator
-
-PASSWORD = "Passw0rd!"
-USERS = {"alice": ("user", "admin"), "bob": ("user",)}
-
-
-def emulate() -> Emulator:
-    """Start an emulator on a free loopback port, seed the users, point the settings at it."""
-    emulator = Emulator(env_id=os.environ.get("CLOUDBASE_AUTH_ENV_ID", "test-env")).start()
-    for name, groups in USERS.items():
-        emulator.add_user(username=name, password=PASSWORD, name=name.title(), groups=groups)
-    os.environ.update(
-        CLOUDBASE_AUTH_ENV_ID=emulator.env_id, CLOUDBASE_AUTH_BASE_URL=emulator.base_url
-    )
-    print(f"emulator  {emulator.base_url}  env {emulator.env_id}  users {', '.join(USERS)}")
-    print(
-        f"sign in   python -m cloudbase_auth_mw signin --username alice --password {PASSWORD}"
-        f" --base-url {emulator.base_url} --env-id {emulator.env_id}"
-    )
-    return emulator
+from sample_apps.emulated import start_emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emulator", action="store_true", help="start a local emulator too")
     args = parser.parse_args(argv)
     if args.emulator:
-        emulate()
+        start_emulator()
     from .app import app  # after the settings are in place: the extension reads them once
 
     port = int(os.environ.get("PORT", "5000"))

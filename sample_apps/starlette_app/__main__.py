@@ -15,19 +15,7 @@ import sys
 
 import uvicorn
 
-from cloudbase_auth_mw.emulator import Emulator
-
-PASSWORD = "Passw0rd!"
-
-
-def start_emulator() -> Emulator:
-    """An emulator on a free loopback port with two demo users; sets CLOUDBASE_AUTH_*."""
-    emulator = Emulator(env_id=os.environ.get("CLOUDBASE_AUTH_ENV_ID", "test-env")).start()
-    emulator.add_user(username="alice", password=PASSWORD, name="Alice", groups=("user", "admin"))
-    emulator.add_user(username="bob", password=PASSWORD, name="Bob", groups=("user",))
-    os.environ["CLOUDBASE_AUTH_ENV_ID"] = emulator.env_id
-    os.environ["CLOUDBASE_AUTH_BASE_URL"] = emulator.base_url
-    return emulator
+from sample_apps.emulated import start_emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,14 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
     if args.emulator:
-        emulator = start_emulator()
-        print(
-            f"emulator: {emulator.base_url} (env {emulator.env_id}); users alice, bob / {PASSWORD}"
-        )
-        print(
-            "token:    python -m cloudbase_auth_mw signin --username alice "
-            f"--password {PASSWORD} --base-url {emulator.base_url} --env-id {emulator.env_id}"
-        )
+        start_emulator()
     print(f"app:      http://{host}:{port}/public  /private  /admin  /profile  /docs", flush=True)
     uvicorn.run("sample_apps.starlette_app.app:app", host=host, port=port, log_level="info")
     return 0
