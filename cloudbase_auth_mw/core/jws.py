@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -20,11 +21,41 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .errors import InvalidSignature, MalformedToken, TokenTooLarge, UnsupportedAlgorithm
 
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+#: The stdlib's C scanner, called directly: ``json.loads`` would first guess the encoding of
+#: the bytes and wrap the scan in Python. NaN and Infinity are refused, as RFC 8259 does.
+_scan_once: Callable[[str, int], tuple[Any, int]]
+_scan_once = json.JSONDecoder(parse_constant=_refuse_constant).scan_once  # type: ignore[attr-defined]
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _stdlib_loads(data: bytes) -> Any:
+    """Strict JSON from UTF-8 bytes: one value, only JSON whitespace around it."""
+    text = data.decode("utf-8")
+    start = _skip_whitespace(text, 0) if text[:1] in (" ", "\t", "\n", "\r") else 0
+    try:
+        value, end = _scan_once(text, start)
+    except StopIteration:
+        raise ValueError("no JSON value") from None
+    if end != len(text) and _skip_whitespace(text, end) != len(text):
+        raise ValueError("data after the JSON value")
+    return value
+
+
 _loads: Callable[[bytes], Any]
 try:  # the ``speedups`` extra: a strict RFC 8259 parser about 4x faster on token payloads
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - exercised by the core-only tox environment
-    _loads = json.loads
+    _loads = _stdlib_loads
 
 _TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
 _BASE64URL_AND_DOT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."

@@ -256,3 +256,37 @@ def test_key_hints_in_the_header_are_never_followed(
             authenticator.authenticate(other_signer.sign(claims, header)), _jwks_server(signer), log
         )
     assert [r.url for r in log] == ["http://127.0.0.1:9/auth/v1/certs"]
+
+
+@pytest.mark.parametrize("loads", ["stdlib", "default"])
+@pytest.mark.parametrize(
+    "payload",
+    [b'{"exp": NaN}', b'{"exp": Infinity}', b'{"a": 1} x', b"", b"  ", b'"text"', b"\xff"],
+)
+def test_payload_json_is_strict(
+    loads: str, payload: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cloudbase_auth_mw.core import jws
+
+    if loads == "stdlib":
+        monkeypatch.setattr(jws, "_loads", jws._stdlib_loads)
+    with pytest.raises(errors.MalformedToken):
+        jws._json_object(payload)
+
+
+def test_stdlib_json_reads_claims() -> None:
+    from cloudbase_auth_mw.core import jws
+
+    assert jws._stdlib_loads(b' {"a": 1}\n') == {"a": 1}  # JSON whitespace is allowed
+    assert jws._stdlib_loads(b'{"sub": "x", "exp": 1.5, "groups": ["a"]}') == {
+        "sub": "x",
+        "exp": 1.5,
+        "groups": ["a"],
+    }
+
+
+def test_non_finite_times_are_refused(config: CloudBaseAuthConfig, clock: Clock) -> None:
+    from cloudbase_auth_mw.core.claims import check_claims
+
+    with pytest.raises(errors.InvalidClaims):
+        check_claims({"exp": float("nan"), "iss": "x"}, config, clock.now)
