@@ -72,7 +72,8 @@ class CloudBaseAuthConfig:
     leeway: float = 30.0
     #: RS256 is what CloudBase signs with; others only if you know you need them.
     algorithms: frozenset[str] = frozenset({"RS256"})
-    #: Where to look for the token; cookies and query strings leak into logs, so opt in.
+    #: Where to look for the token; cookies and query strings leak into logs, so opt in (and a
+    #: cookie is sent by browsers on their own: enable it only behind CSRF protection).
     token_locations: tuple[TokenLocation, ...] = ("header",)
     cookie_name: str = "access_token"
     query_param: str = "access_token"

@@ -103,9 +103,11 @@ class Introspector:
         )
 
     def _ttl(self, verdict: Verdict) -> float:
-        if verdict is None:
-            return min(_INACTIVE_TTL, self._config.introspection_cache_ttl)
         ttl = self._config.introspection_cache_ttl
+        if self._config.verify_mode == "jwks+introspect":  # a re-check must really ask
+            ttl = min(ttl, self._config.recheck_interval)
+        if verdict is None:
+            return min(_INACTIVE_TTL, ttl)
         exp = verdict.get("exp")
         if isinstance(exp, (int, float)) and not isinstance(exp, bool):
             ttl = min(ttl, float(exp) - self._clock())
