@@ -109,8 +109,7 @@ def test_jwks_plus_introspect_rechecks_remotely(emulator: Emulator) -> None:
         emulator,
         clock,
         verify_mode="jwks+introspect",
-        recheck_interval=10,
-        introspection_cache_ttl=5,
+        recheck_interval=10,  # the introspection cache (30 s by default) must not outlive it
     )
     token = emulator.mint_access_token(user.sub, issued_at=clock.now)
     assert guard.authenticate(token).sub == user.sub
